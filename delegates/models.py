@@ -1,0 +1,1 @@
+"""Delegates, registrations, badges and check-in. Filled by the registration capability."""

@@ -1,0 +1,69 @@
+"""Reads of forums and their programme, with the public-visibility rule written once: only published
+forums (and what belongs to them) are visible to the public."""
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .enums import ForumStatus
+from .models import Forum, Session, SessionSpeaker, Speaker
+
+
+def forum_list_public() -> QuerySet[Forum]:
+    return Forum.objects.filter(status=ForumStatus.PUBLISHED)
+
+
+def forum_list_upcoming_and_past() -> tuple[list[Forum], list[Forum]]:
+    """Published forums split around today: upcoming (soonest first) and past (latest first)."""
+    today = timezone.localdate()
+    forums = list(forum_list_public().order_by("start_date"))
+    upcoming = [forum for forum in forums if forum.end_date >= today]
+    past = [forum for forum in reversed(forums) if forum.end_date < today]
+    return upcoming, past
+
+
+def forum_get_public(*, slug: str) -> Forum:
+    """The published forum with this slug, or Http404 (drafts are invisible to the public)."""
+    try:
+        return forum_list_public().get(slug=slug)
+    except Forum.DoesNotExist:
+        raise Http404("No such forum") from None
+
+
+def session_list_for_programme(*, forum: Forum) -> QuerySet[Session]:
+    """Every session of the forum in time order, with room, track and speakers loaded in a fixed number
+    of queries whatever the size of the programme."""
+    return (
+        Session.objects.filter(forum=forum)
+        .select_related("room", "track")
+        .prefetch_related(
+            Prefetch(
+                "session_speakers",
+                queryset=SessionSpeaker.objects.select_related("speaker").order_by("order", "id"),
+            )
+        )
+        .order_by("starts_at", "ends_at", "title")
+    )
+
+
+def session_get_public(*, forum: Forum, slug: str) -> Session:
+    try:
+        return session_list_for_programme(forum=forum).get(slug=slug)
+    except Session.DoesNotExist:
+        raise Http404("No such session") from None
+
+
+def speaker_list_for_forum(*, forum: Forum) -> QuerySet[Speaker]:
+    return Speaker.objects.filter(sessions__forum=forum).distinct().order_by("name")
+
+
+def speaker_get_for_forum(*, forum: Forum, slug: str) -> tuple[Speaker, list[SessionSpeaker]]:
+    """The speaker and their roles in this forum's sessions; Http404 if they do not speak at it."""
+    roles = list(
+        SessionSpeaker.objects.filter(session__forum=forum, speaker__slug=slug)
+        .select_related("speaker", "session", "session__room", "session__track")
+        .order_by("session__starts_at")
+    )
+    if not roles:
+        raise Http404("No such speaker")
+    return roles[0].speaker, roles
