@@ -200,15 +200,11 @@ class Session(models.Model):
             errors["ends_at"] = _("A session must end after it starts.")
         forum = self.forum if self.forum_id else None
         if forum and self.starts_at and self.ends_at:
-            if not (forum.start_date <= forum.local_date(self.starts_at) <= forum.end_date) or not (
-                forum.start_date <= forum.local_date(self.ends_at) <= forum.end_date
-            ):
+            days = {forum.local_date(self.starts_at), forum.local_date(self.ends_at)}
+            if not all(forum.start_date <= day <= forum.end_date for day in days):
                 errors["starts_at"] = _(
                     "A session must take place within the forum's dates (%(first)s – %(last)s)."
-                ) % {
-                    "first": forum.start_date.isoformat(),
-                    "last": forum.end_date.isoformat(),
-                }
+                ) % {"first": forum.start_date.isoformat(), "last": forum.end_date.isoformat()}
         if self.room_id and forum and self.room.forum_id != forum.id:
             errors["room"] = _("This room belongs to another forum.")
         if self.track_id and forum and self.track.forum_id != forum.id:
