@@ -36,6 +36,12 @@ class Forum(models.Model):
     )
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    registration_edit_deadline = models.DateTimeField(
+        _("changes accepted until"),
+        null=True,
+        blank=True,
+        help_text=_("Delegates may edit their registration until then; empty: until registration closes."),
+    )
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Overall number of delegates; empty for no limit.")
     )
@@ -157,7 +163,7 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions", verbose_name=_("room")
+        Room, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions", verbose_name=_("room")
     )
     track = models.ForeignKey(
         Track,

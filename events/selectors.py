@@ -1,12 +1,15 @@
 """Reads of forums and their programme, with the public-visibility rule written once: only published
 forums (and what belongs to them) are visible to the public."""
 
+from datetime import datetime
+
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .enums import ForumStatus
-from .models import Forum, Session, SessionSpeaker, Speaker
+from .enums import ForumStatus, SessionKind
+from .models import Forum, Session, SessionSpeaker, Speaker, Track
 
 
 def forum_list_public() -> QuerySet[Forum]:
@@ -67,3 +70,38 @@ def speaker_get_for_forum(*, forum: Forum, slug: str) -> tuple[Speaker, list[Ses
     if not roles:
         raise Http404("No such speaker")
     return roles[0].speaker, roles
+
+
+class RegistrationState(models.TextChoices):
+    """Where a forum's registration window stands at a given moment (TextChoices, so that templates can
+    compare with ``RegistrationState.OPEN``)."""
+
+    UNSCHEDULED = "unscheduled"  # no opening time set yet
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def forum_registration_state(*, forum: Forum, now: datetime | None = None) -> RegistrationState:
+    """Open only while ``registration_opens_at <= now < registration_closes_at`` (no closing time: open
+    until the forum's last day has passed). A forum that is over is closed whatever its dates say."""
+    now = now or timezone.now()
+    if forum.end_date < now.astimezone(forum.tz).date():
+        return RegistrationState.CLOSED
+    if forum.registration_closes_at and now >= forum.registration_closes_at:
+        return RegistrationState.CLOSED
+    if forum.registration_opens_at is None:
+        return RegistrationState.UNSCHEDULED
+    if now < forum.registration_opens_at:
+        return RegistrationState.NOT_YET_OPEN
+    return RegistrationState.OPEN
+
+
+def track_list_for_forum(*, forum: Forum) -> QuerySet[Track]:
+    return Track.objects.filter(forum=forum).order_by("order", "name")
+
+
+def session_kinds_for_forum(*, forum: Forum) -> list[str]:
+    """The session types (``SessionKind`` values) that occur in the forum's programme, in enum order."""
+    used = set(Session.objects.filter(forum=forum).values_list("kind", flat=True).distinct())
+    return [kind for kind in SessionKind.values if kind in used]
