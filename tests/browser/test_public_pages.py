@@ -1,0 +1,65 @@
+"""The public pages in a real browser, at phone and desktop sizes: accessible (axe-core: no serious
+or critical violations), no sideways scrolling, no console errors or CSP violations."""
+
+import pytest
+from django.core.management import call_command
+
+from .conftest import assert_no_horizontal_scroll
+
+DEMO_FORUM = "pre-amf-2022"
+
+PAGES = {
+    "home": "/",
+    "forum": f"/forums/{DEMO_FORUM}/",
+    "programme": f"/forums/{DEMO_FORUM}/programme/",
+    "programme-filtered": f"/forums/{DEMO_FORUM}/programme/?type=panel&day=2022-10-06",
+    "session": None,  # the opening plenary, looked up below
+    "speakers": f"/forums/{DEMO_FORUM}/speakers/",
+    "speaker": None,
+    "not-found": "/forums/no-such-forum/",
+}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", verbosity=0)
+    from events.models import Session, SessionSpeaker
+
+    session = Session.objects.filter(forum__slug=DEMO_FORUM, kind="plenary").order_by("starts_at").first()
+    speaker = SessionSpeaker.objects.filter(session__forum__slug=DEMO_FORUM).select_related("speaker").first()
+    return {
+        **PAGES,
+        "session": f"/forums/{DEMO_FORUM}/sessions/{session.slug}/",
+        "speaker": f"/forums/{DEMO_FORUM}/speakers/{speaker.speaker.slug}/",
+    }
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_public_page_accessible_at_phone_and_desktop(name, demo, live_server, any_page, axe_check):
+    page = any_page
+    response = page.goto(live_server.url + demo[name])
+
+    assert response.status == (404 if name == "not-found" else 200)
+    assert page.locator("h1").count() == 1
+    assert page.locator("main").count() == 1
+    axe_check(page)
+    assert_no_horizontal_scroll(page)
+    if name != "not-found":  # the 404 response itself is logged by chromium as a console error
+        assert page.problems.messages == []
+
+
+def test_programme_filter_by_type_on_a_phone(demo, live_server, phone_page):
+    page = phone_page
+    page.goto(live_server.url + demo["programme"])
+    sessions = page.locator("article.session")
+    all_sessions = sessions.count()
+    assert page.locator("details.filters").get_attribute("open") is None  # folded on a phone
+
+    page.get_by_text("Filter the programme").click()
+    page.get_by_label("Type").select_option("site_visit")
+    page.get_by_role("button", name="Apply filters").click()
+
+    page.wait_for_url("**type=site_visit**")
+    assert 0 < sessions.count() < all_sessions
+    assert all("Site visit" in text for text in sessions.all_inner_texts())
+    assert page.problems.messages == []
