@@ -22,3 +22,9 @@ class SpeakerRole(models.TextChoices):
     SPEAKER = "speaker", _("Speaker")
     PANELLIST = "panellist", _("Panellist")
     MODERATOR = "moderator", _("Moderator")
+
+
+class BadgeLayout(models.TextChoices):
+    A6 = "a6", _("A6 portrait (standard badge holders)")
+    CR80 = "cr80", _("CR80 card, 85.6 × 54 mm (card printers)")
+    A4_SHEET = "a4_sheet", _("A4 sheet of four A6 badges with crop marks (office printers)")

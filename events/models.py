@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .enums import ForumStatus, SessionKind, SpeakerRole
+from .enums import BadgeLayout, ForumStatus, SessionKind, SpeakerRole
 from .validators import validate_time_zone
 
 
@@ -46,6 +46,9 @@ class Forum(models.Model):
         _("capacity"), null=True, blank=True, help_text=_("Overall number of delegates; empty for no limit.")
     )
     status = models.CharField(_("status"), max_length=16, choices=ForumStatus, default=ForumStatus.DRAFT)
+    badge_layout = models.CharField(
+        _("badge layout"), max_length=16, choices=BadgeLayout, default=BadgeLayout.A6
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

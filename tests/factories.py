@@ -4,7 +4,11 @@ import datetime as dt
 import zoneinfo
 
 import factory
+from django.conf import settings
+from django.utils import timezone
 
+from delegates.enums import RegistrationStatus, SignupStatus
+from delegates.models import DelegateCategory, Registration, SessionSignup
 from events.enums import ForumStatus, SessionKind, SpeakerRole
 from events.models import Forum, Room, Session, SessionSpeaker, Speaker, Track
 
@@ -77,3 +81,54 @@ class SessionSpeakerFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(SessionFactory)
     speaker = factory.SubFactory(SpeakerFactory)
     role = SpeakerRole.SPEAKER
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = settings.AUTH_USER_MODEL
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.Sequence(lambda n: f"user{n}@city-hall.example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class DelegateCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DelegateCategory
+
+    forum = factory.SubFactory(ForumFactory)
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A plain row for fixtures (a seat already taken, a waitlist already there). Tests of the rules
+    register through ``registration_submit`` instead, which also writes history and emails."""
+
+    class Meta:
+        model = Registration
+
+    category = factory.SubFactory(DelegateCategoryFactory)
+    forum = factory.SelfAttribute("category.forum")
+    status = RegistrationStatus.CONFIRMED
+    email = factory.Sequence(lambda n: f"delegate{n}@city{n}.example.org")
+    honorific = "H.E."
+    given_name = factory.Sequence(lambda n: f"Given{n}")
+    family_name = factory.Sequence(lambda n: f"Family{n}")
+    badge_name = factory.LazyAttribute(lambda o: f"{o.given_name} {o.family_name}")
+    position = "Mayor"
+    organisation = factory.Sequence(lambda n: f"City {n}")
+    city = factory.Sequence(lambda n: f"City {n}")
+    country = "TH"
+    privacy_consent_at = factory.LazyFunction(timezone.now)
+
+
+class SessionSignupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionSignup
+
+    registration = factory.SubFactory(RegistrationFactory)
+    session = factory.SubFactory(
+        SessionFactory, forum=factory.SelfAttribute("..registration.forum"), requires_signup=True
+    )
+    status = SignupStatus.CONFIRMED

@@ -15,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A .env beside manage.py fills in what the environment does not set; AMF_ENV_FILE names another
+# file, or none at all with AMF_ENV_FILE="" (as the deploy checks in tests/test_deploy.py do).
+AMF_ENV_FILE = env("AMF_ENV_FILE", default=str(BASE_DIR / ".env"))
+if AMF_ENV_FILE:
+    environ.Env.read_env(AMF_ENV_FILE, overwrite=False)
 
 # Where the embedded default keeps its state (database, queue, mail, media). Never committed.
 VAR_DIR = Path(env("AMF_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -35,6 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_countries",
+    "phonenumber_field",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "events",
     "delegates",
 ]
@@ -50,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "amf.middleware.AdminRequiresMFAMiddleware",
 ]
 
 ROOT_URLCONF = "amf.urls"
@@ -97,11 +107,19 @@ else:
 # Redis when REDIS_URL is set; otherwise kombu's filesystem transport in var/celery, which needs no
 # server yet runs a real worker, so background work behaves as in production.
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
+# With Redis, publishing gives up within about a second when the broker is unreachable (no reconnect
+# retries, short connect timeout): the email stays in the outbox and the sweep sends it later, so a
+# delegate never waits on a dead broker. A worker still reconnects on its own (broker_connection_*).
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 0,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0),
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host silences kombu's "no hostname" warning
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
@@ -118,7 +136,19 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Emails whose task never reached the broker (it was down) are sent once it is back.
+    "outbox-sweep": {
+        "task": "delegates.outbox_sweep",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
+    },
+}
+# Email retries (delegates/services/emails.py): exponential backoff from OUTBOX_RETRY_BACKOFF seconds,
+# capped; the sweep picks up a row never attempted after OUTBOX_SWEEP_AFTER_SECONDS.
+OUTBOX_RETRY_BACKOFF = env.float("OUTBOX_RETRY_BACKOFF", default=5.0)
+OUTBOX_RETRY_BACKOFF_MAX = env.float("OUTBOX_RETRY_BACKOFF_MAX", default=600.0)
+OUTBOX_MAX_RETRIES = env.int("OUTBOX_MAX_RETRIES", default=10)
+OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", default=60.0)
 
 # --- Email -----------------------------------------------------------------------------------------
 # Production points EMAIL_URL at the SMTP relay (smtp+tls://user:pass@host:587). The embedded default
@@ -141,6 +171,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "delegates:my-registrations"
+
+# Accounts (django-allauth): sign in by email, no usernames, mandatory verification. Its rate limits
+# (login, failed login, sign-up, password reset) are on by default and use the cache above; enumeration
+# through the sign-up and reset forms is prevented.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMF Events] "
+ACCOUNT_ADAPTER = "delegates.account_adapter.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "AMF Events"
+# Staff must have enrolled TOTP before they can use the admin (on in production).
+ADMIN_REQUIRES_MFA = env.bool("ADMIN_REQUIRES_MFA", default=False)
+
+PHONENUMBER_DEFAULT_REGION = None  # delegates type international numbers (+66 ...)
+PHONENUMBER_DB_FORMAT = "E164"
+
+# Registration: how long a writer waits for the seat locks before "please try again".
+REGISTRATION_LOCK_TIMEOUT = env.float("REGISTRATION_LOCK_TIMEOUT", default=5.0)
+# Absolute links in emails (https://events.example.org).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
 # --- Internationalisation --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -155,8 +224,28 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded and generated files (speaker photos, badge PDFs): local media by default; any S3-compatible
+# store (AWS S3, MinIO, Ceph, ...) when S3_BUCKET is set, so web and worker containers stay stateless.
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "default_acl": None,
+            "querystring_auth": True,  # badges are personal data: only short-lived signed links
+            "querystring_expire": 300,
+            "file_overwrite": True,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600

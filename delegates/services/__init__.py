@@ -1,0 +1,1 @@
+"""Business rules of delegates: registration (seats, waitlist, approval) and the email outbox."""

@@ -1,0 +1,239 @@
+"""The email outbox: every email to a delegate is first a row, written in the same transaction as the
+change it reports, then sent by a Celery task enqueued after commit.
+
+- Idempotent: the row's unique key names the event it reports, and the task sends a row once
+  (PENDING → SENT under a row lock), so a retried or duplicated task never sends twice.
+- Nothing is lost: if the broker is down when the change commits, the row stays PENDING and the
+  periodic ``outbox_sweep`` sends it once the broker is back. The delegate never sees that error.
+- Retries: a transient SMTP failure leaves the row PENDING (attempts and last error recorded) and the
+  task retries with exponential backoff (``retry_delay``). The sweep leaves alone rows whose retry is
+  still on its way, so a long outage of the mail relay does not multiply tasks; it picks up a row only
+  once its retry is overdue (lost with a dead broker or worker). A permanent refusal (5xx) marks the
+  row FAILED for staff to look at and resend from the admin.
+"""
+
+import logging
+import random
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_noop
+
+from events.templatetags.events_tags import date_range, tz_label  # one way to say dates and zones
+
+from ..enums import EmailKind, OutboxStatus
+from ..models import EmailOutbox, Registration
+
+logger = logging.getLogger(__name__)
+
+# Marked for translation here, translated when the email is rendered (in the site's language).
+SUBJECTS = {
+    EmailKind.RECEIVED: gettext_noop("Registration received: {forum}"),
+    EmailKind.CONFIRMED: gettext_noop("Registration confirmed: {forum}"),
+    EmailKind.WAITLISTED: gettext_noop("You are on the waitlist: {forum}"),
+    EmailKind.PROMOTED: gettext_noop("A place is now confirmed for you: {forum}"),
+    EmailKind.REJECTED: gettext_noop("Registration not accepted: {forum}"),
+    EmailKind.CANCELLED: gettext_noop("Registration cancelled: {forum}"),
+    EmailKind.CHANGED: gettext_noop("Registration updated: {forum}"),
+}
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _render_text(template_name: str, context: dict) -> str:
+    """Plain text is not HTML: no escaping, so “O'Brien & Partners” stays as typed."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def _render(registration: Registration, kind: str, reason: str) -> tuple[str, str, str]:
+    forum = registration.forum
+    context = {
+        "registration": registration,
+        "forum": forum,
+        "kind": kind,
+        "reason": reason,
+        "forum_dates": date_range(forum.start_date, forum.end_date),
+        "tz_label": tz_label(forum),
+        "signups": list(
+            registration.signups.select_related("session", "session__room").order_by("session__starts_at")
+        ),
+        "my_registrations_url": absolute_url(reverse("delegates:my-registrations")),
+        "registration_url": absolute_url(reverse("delegates:registration", args=[registration.public_id])),
+        "forum_url": absolute_url(reverse("events:forum", args=[forum.slug])),
+        "time_zone": forum.time_zone,
+    }
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(forum.tz):
+        subject = translation.gettext(SUBJECTS[kind]).format(forum=forum.name)
+        context["subject"] = subject
+        context["closes_at"] = (
+            date_format(timezone.localtime(forum.registration_closes_at), "DATETIME_FORMAT")
+            if forum.registration_closes_at
+            else ""
+        )
+        text = _render_text(f"delegates/email/{kind}.txt", context)
+        html = render_to_string(
+            "delegates/email/message.html", {**context, "body_template": f"delegates/email/{kind}.txt"}
+        )
+    return subject, text, html
+
+
+def email_queue(*, registration: Registration, kind: str, reason: str = "", detail: str = "") -> EmailOutbox:
+    """Write the outbox row for this event and enqueue its sending after the transaction commits.
+
+    The key is made of the registration, the kind and its latest status change (plus ``detail``), so
+    queueing the same event twice yields one row (and one send)."""
+    last_change = registration.history.order_by("-id").values_list("id", flat=True).first()
+    key = f"registration:{registration.pk}:{kind}:{last_change or 0}:{detail}"[:200]
+    subject, text, html = _render(registration, kind, reason)
+    cc = ""
+    if (
+        registration.registered_by_id
+        and registration.registered_by.email.lower() != registration.email.lower()
+    ):
+        cc = registration.registered_by.email
+    outbox, created = EmailOutbox.objects.get_or_create(
+        key=key,
+        defaults={
+            "registration": registration,
+            "kind": kind,
+            "to": registration.email,
+            "cc": cc,
+            "subject": subject,
+            "body_text": text,
+            "body_html": html,
+        },
+    )
+    if created:
+        enqueue_on_commit(outbox_id=outbox.pk)
+    return outbox
+
+
+def enqueue_on_commit(*, outbox_id: int) -> None:
+    """The one way an outbox row is handed to the broker from a service: after the transaction commits
+    (at once outside a transaction), so the worker never looks for a row that is not there yet. If the
+    transaction rolls back, nothing is enqueued — and the row is gone with it."""
+    transaction.on_commit(lambda: enqueue_send(outbox_id=outbox_id), robust=True)
+
+
+def enqueue_send(*, outbox_id: int) -> bool:
+    """Hand the row to the broker. A broker that is down is logged, not raised: the sweep sends later.
+    Publishing gives up within about a second (see the broker transport options in settings)."""
+    from ..tasks import send_outbox_email
+
+    try:
+        send_outbox_email.apply_async(args=[outbox_id], retry=False)
+    except Exception:  # kombu raises several types for an unreachable broker; none must reach the user
+        logger.warning("broker unavailable; outbox row %s left for the sweep", outbox_id)
+        return False
+    return True
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A 5xx answer of the relay about this message: retrying will not help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+def outbox_send(*, outbox_id: int) -> bool:
+    """Send one outbox row if it is still PENDING. Holds the row's lock while sending, so two workers
+    given the same row send it once. Returns True if sent now, False if there was nothing to do (or the
+    relay refused the message for good: the row is then FAILED). Raises a transient SMTP or network
+    error after recording it on the row (attempts, last error), for the task to retry."""
+    with transaction.atomic():
+        outbox = EmailOutbox.objects.select_for_update().filter(pk=outbox_id).first()
+        if outbox is None:
+            logger.warning("outbox row %s does not exist", outbox_id)
+            return False
+        if outbox.status != OutboxStatus.PENDING:
+            return False
+        message = EmailMultiAlternatives(
+            subject=outbox.subject,
+            body=outbox.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[outbox.to],
+            cc=[outbox.cc] if outbox.cc else [],
+            headers={"X-AMF-Outbox": str(outbox.pk), "Auto-Submitted": "auto-generated"},
+        )
+        if outbox.body_html:
+            message.attach_alternative(outbox.body_html, "text/html")
+        failure = None
+        try:
+            message.send(fail_silently=False)
+        except Exception as error:  # any SMTP or network error: recorded here, retried by the task
+            outbox.last_error = f"{type(error).__name__}: {error}"[:500]
+            if _is_permanent(error):
+                outbox.status = OutboxStatus.FAILED
+            else:
+                failure = error
+        else:
+            outbox.status = OutboxStatus.SENT
+            outbox.sent_at = timezone.now()
+            outbox.last_error = ""
+        outbox.attempts += 1
+        outbox.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+    if failure is not None:
+        raise failure
+    if outbox.status == OutboxStatus.FAILED:
+        logger.error("email refused by the relay", extra={"outbox": outbox_id, "kind": outbox.kind})
+        return False
+    logger.info("email sent", extra={"outbox": outbox_id, "kind": outbox.kind})
+    return True
+
+
+# --- Retries and the sweep -----------------------------------------------------------------------------
+
+
+def _backoff_bound(retries: int) -> float:
+    """The longest wait before retry number ``retries`` + 1 (exponential, capped)."""
+    return min(settings.OUTBOX_RETRY_BACKOFF * 2 ** min(retries, 32), settings.OUTBOX_RETRY_BACKOFF_MAX)
+
+
+def retry_delay(*, retries: int) -> float:
+    """Seconds to wait before the next attempt after ``retries`` retries: exponential backoff with
+    jitter (between half and all of the bound), so that a relay coming back is not hit by every
+    message at once."""
+    bound = _backoff_bound(retries)
+    return bound / 2 + random.uniform(0, bound / 2)  # noqa: S311 - jitter, not cryptography
+
+
+def _overdue_after(attempts: int, first_attempt_within: float) -> float:
+    """Seconds after a row's creation by which its task chain must have made ``attempts`` + 1 attempts
+    if it is still alive: the time to the first attempt, each wait at its longest, and a task's whole
+    time limit for each attempt (an unreachable relay takes its timeout to fail)."""
+    from ..tasks import send_outbox_email
+
+    per_attempt = float(send_outbox_email.time_limit)
+    return first_attempt_within + sum(_backoff_bound(n) + per_attempt for n in range(attempts))
+
+
+def outbox_sweep(*, older_than: timedelta | None = None) -> int:
+    """Re-enqueue PENDING rows whose task was lost: never attempted ``older_than`` after they were
+    written (default ``OUTBOX_SWEEP_AFTER_SECONDS``; the broker was down), or whose retry is overdue
+    (the broker or worker died in between). Rows whose retry is still on its way are left alone.
+    Returns how many were enqueued."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    now = timezone.now()
+    pending = EmailOutbox.objects.filter(status=OutboxStatus.PENDING)
+    due = Q()
+    for attempts in pending.values_list("attempts", flat=True).distinct().order_by():
+        late = timedelta(seconds=_overdue_after(attempts, older_than.total_seconds()))
+        due |= Q(attempts=attempts, created_at__lt=now - late)
+    if not due:
+        return 0
+    ids = list(pending.filter(due).order_by("id").values_list("id", flat=True)[:500])
+    return sum(1 for outbox_id in ids if enqueue_send(outbox_id=outbox_id))
