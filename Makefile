@@ -1,0 +1,171 @@
+# AMF Events: developer commands.
+#
+#   make run    the app with demo data on http://127.0.0.1:$(PORT) (web + Celery worker with beat)
+#   make test   everything the tests need, then lint and the whole test suite (what CI runs)
+#
+# Both create .venv on first use and reinstall Python packages only when requirements/*.txt change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+PORT ?= 8000
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-x tests/events"`.
+PYTEST_ARGS ?=
+# Languages for `make messages`, e.g. `make messages LOCALES="id th vi"`; empty = every existing one.
+LOCALES ?=
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+MANAGE := $(PY) manage.py
+
+# Keyed on the lock files' content, not their dates, so a fresh clone or a copy of the tree sharing an
+# up-to-date .venv sees it as up to date.
+REQ_HASH := $(shell cat requirements/*.txt | cksum | tr -s ' ' '-')
+UV_STAMP := $(VENV)/.uv-$(UV_VERSION)
+SYNC_STAMP := $(VENV)/.synced-$(REQ_HASH)
+NPM_STAMP := node_modules/.npm-ci-done
+
+export PYTHONUNBUFFERED := 1
+export UV_LINK_MODE := copy
+# The platform's certificate store, as pip and npm use it (uv otherwise trusts only its own bundle,
+# which fails behind a TLS-inspecting proxy).
+export UV_SYSTEM_CERTS := 1
+
+.PHONY: help run test lint lint-py format lock messages services-check venv
+
+help:
+	@echo "make run       the app with demo data on http://127.0.0.1:$(PORT) (PORT=... to change)"
+	@echo "make test      install what the tests need, lint, run the whole suite against PostgreSQL"
+	@echo "make lint      ruff check, ruff format --check, djlint --lint templates"
+	@echo "make format    ruff format and ruff check --fix"
+	@echo "make lock      regenerate requirements/*.txt (hashed) from pyproject.toml"
+	@echo "make messages  extract and compile translations (LOCALES=\"id th\" to add languages)"
+	@echo "make bench-registration  load benchmark of the registration form (bench/)"
+
+# --- Environment -----------------------------------------------------------------------------------
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(UV_STAMP): | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@touch $@
+
+$(SYNC_STAMP): | $(UV_STAMP)
+	@echo "==> Installing Python packages from requirements/dev.txt (new .venv or changed lock file)"
+	$(UV) pip sync --python $(PY) --require-hashes requirements/dev.txt
+	@rm -f $(VENV)/.synced-*
+	@touch $@
+
+venv: $(SYNC_STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	@echo "==> Installing npm packages (npm ci)"
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# --- Run -------------------------------------------------------------------------------------------
+
+# Without DATABASE_URL / REDIS_URL: SQLite and Celery's filesystem transport in var/. With them: the
+# same command runs on PostgreSQL and Redis. Ctrl-C stops the web server and the worker.
+run: $(SYNC_STAMP)
+	@mkdir -p "$${AMF_VAR_DIR:-var}"
+	$(MANAGE) migrate --noinput
+	@if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+	@echo "$(MANAGE) seed_demo --with-staff"; \
+	seed_output="$$($(MANAGE) seed_demo --with-staff)"; \
+	echo "$$seed_output"; \
+	login="$$(grep -m1 'Demo staff login' <<<"$$seed_output" || true)"; \
+	echo; \
+	echo "================================================================================"; \
+	echo "  AMF Events is starting on http://127.0.0.1:$(PORT)/"; \
+	echo "  Admin: http://127.0.0.1:$(PORT)/$${ADMIN_URL:-admin/}"; \
+	if [ -n "$$login" ]; then echo "  $$login"; fi; \
+	echo "  Press Ctrl-C to stop the web server and the worker."; \
+	echo "================================================================================"; \
+	echo; \
+	exec $(VENV)/bin/honcho start --procfile Procfile.dev --port $(PORT) --no-colour
+
+# --- Test ------------------------------------------------------------------------------------------
+
+# Exactly what CI runs (.ci/run): packages, lint, then the whole suite on PostgreSQL (DATABASE_URL,
+# default postgres://postgres@127.0.0.1:5432/amf) with Redis on 127.0.0.1:6379.
+test: $(SYNC_STAMP) $(NPM_STAMP) lint-py services-check
+	@if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+	DJANGO_SETTINGS_MODULE=amf.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Fails early, with what to do, when the database server or Redis does not answer.
+define SERVICES_CHECK_PY
+import sys
+
+import psycopg
+import redis
+
+from amf.settings.test import DATABASES
+
+db = DATABASES["default"]
+where = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+try:
+    psycopg.connect(
+        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+        password=db["PASSWORD"] or None, dbname="postgres", connect_timeout=3,
+    ).close()
+except psycopg.Error as exc:
+    sys.exit(
+        f"PostgreSQL at {where} does not answer ({str(exc).strip()}).\n"
+        "Start it (Debian: pg_ctlcluster <version> main start) or point DATABASE_URL at one, "
+        "e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/amf make test"
+    )
+try:
+    redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=3).ping()
+except redis.RedisError as exc:
+    sys.exit(
+        f"Redis at 127.0.0.1:6379 does not answer ({exc}); the broker tests need it.\n"
+        "Start it: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"
+    )
+print(f"==> PostgreSQL at {where} and Redis at 127.0.0.1:6379 answer")
+endef
+export SERVICES_CHECK_PY
+
+services-check: $(SYNC_STAMP)
+	@$(PY) -c "$$SERVICES_CHECK_PY"
+
+# --- Quality ---------------------------------------------------------------------------------------
+
+lint-py: $(SYNC_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+lint: lint-py
+	$(VENV)/bin/djlint --lint templates
+
+format: $(SYNC_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# --- Dependencies and translations -----------------------------------------------------------------
+
+# pyproject.toml pins every direct dependency; the lock files add every transitive one with hashes
+# and record no index URL.
+lock: $(UV_STAMP)
+	$(UV) pip compile pyproject.toml --generate-hashes --no-header --python-version 3.11 \
+		--output-file requirements/base.txt
+	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --no-header --python-version 3.11 \
+		--output-file requirements/dev.txt
+
+messages: $(SYNC_STAMP)
+	@if [ -z "$(LOCALES)" ] && [ ! -d locale ]; then \
+		echo 'No locale/ yet: name the languages, e.g. make messages LOCALES="id th vi"'; exit 1; fi
+	@mkdir -p locale
+	$(MANAGE) makemessages $(if $(LOCALES),$(addprefix --locale=,$(LOCALES)),--all) \
+		--ignore=node_modules --ignore=var --ignore=tests --ignore=bench --no-obsolete
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+
+# --- Benchmarks ------------------------------------------------------------------------------------
+
+-include bench/Makefile.registration
