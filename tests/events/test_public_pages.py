@@ -325,7 +325,8 @@ def test_forum_page_register_call_to_action_states_registration_truthfully(
     page = html(client.get(reverse("events:forum", args=[forum.slug])))
 
     assert page.count(status) == 2  # next to the call to action and in the registration section
-    assert ('<a class="button button--primary button--large" href="#register">Register</a>' in page) is (
+    register_url = reverse("delegates:register", args=[forum.slug])
+    assert (f'<a class="button button--primary button--large" href="{register_url}">Register</a>' in page) is (
         has_button
     )
     assert '<section id="register" class="section register" aria-labelledby="register-title">' in page
@@ -335,7 +336,7 @@ def test_forum_page_of_a_past_forum_says_registration_has_closed(client, forum):
     page = html(client.get(reverse("events:forum", args=[forum.slug])))
 
     assert "Registration has closed." in page
-    assert 'href="#register">Register</a>' not in page
+    assert reverse("delegates:register", args=[forum.slug]) not in page
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "delegates"
+
+urlpatterns = [
+    path("forums/<slug:forum_slug>/register/", views.register, name="register"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    path("my/registrations/", views.my_registrations, name="my-registrations"),
+    path("my/registrations/<str:public_id>/", views.registration_detail, name="registration"),
+    path("my/registrations/<str:public_id>/edit/", views.registration_edit, name="registration-edit"),
+    path("my/registrations/<str:public_id>/cancel/", views.registration_cancel, name="registration-cancel"),
+    path("my/registrations/<str:public_id>/programme.ics", views.registration_ics, name="registration-ics"),
+]
