@@ -42,6 +42,7 @@ from .services.registration import (
     DuplicateRegistration,
     RegistrationBusy,
     RegistrationError,
+    registration_edit_deadline,
     registration_submit,
     registration_update,
 )
@@ -54,8 +55,7 @@ def busy_message() -> str:
 
 
 def edit_deadline(forum: Forum) -> dt.datetime | None:
-    """Until when delegates may change their details (the rule ``registration_update`` enforces)."""
-    return forum.registration_edit_deadline or forum.registration_closes_at
+    return registration_edit_deadline(forum=forum)
 
 
 def can_edit(registration: Registration, now: dt.datetime) -> bool:

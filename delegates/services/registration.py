@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Forum, Session
+from events.selectors import RegistrationState, forum_registration_state
 
 from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus, SignupStatus
 from ..models import DelegateCategory, Registration, SessionSignup, StatusChange
@@ -59,6 +60,7 @@ __all__ = [
     "RegistrationError",
     "registration_approve",
     "registration_cancel",
+    "registration_edit_deadline",
     "registration_reject",
     "registration_submit",
     "registration_update",
@@ -74,14 +76,21 @@ class RegistrationWindow:
 
 
 def registration_window(*, forum: Forum, now: dt.datetime | None = None) -> RegistrationWindow:
-    """Whether the forum takes registrations now: only between its opening and closing times."""
-    now = now or timezone.now()
-    opens, closes = forum.registration_opens_at, forum.registration_closes_at
-    not_yet = opens is None or now < opens
-    closed = closes is not None and now >= closes
+    """Whether the forum takes registrations now: only between its opening and closing times (the rule
+    the public pages state, ``events.selectors.forum_registration_state``)."""
+    state = forum_registration_state(forum=forum, now=now)
     return RegistrationWindow(
-        is_open=not not_yet and not closed, opens_at=opens, closes_at=closes, has_closed=closed
+        is_open=state == RegistrationState.OPEN,
+        opens_at=forum.registration_opens_at,
+        closes_at=forum.registration_closes_at,
+        has_closed=state == RegistrationState.CLOSED,
     )
+
+
+def registration_edit_deadline(*, forum: Forum) -> dt.datetime | None:
+    """Until when delegates may change their details: the forum's edit deadline, or else the close of
+    registration (None: no deadline)."""
+    return forum.registration_edit_deadline or forum.registration_closes_at
 
 
 # --- Counting (call with the locks held) ---------------------------------------------------------------
@@ -402,7 +411,7 @@ def registration_update(
     registration, forum, _sessions = _lock_registration(registration)
     if registration.status not in ACTIVE_STATUSES:
         raise RegistrationError(_("This registration is no longer active."))
-    deadline = forum.registration_edit_deadline or forum.registration_closes_at
+    deadline = registration_edit_deadline(forum=forum)
     if deadline and (now or timezone.now()) >= deadline:
         raise RegistrationClosed(_("The deadline for changes has passed; please contact the secretariat."))
     changed = []
