@@ -23,6 +23,7 @@ from .enums import Dietary, RegistrationStatus, SignupStatus
 from .models import DelegateCategory, Registration
 from .selectors import category_list_public, forum_seats_left, session_list_for_signup
 from .services.registration import EDITABLE_FIELDS
+from .widgets import LongSelect
 
 # The ASEAN member states, Timor-Leste included, in the order of their English names.
 ASEAN_COUNTRIES = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN")
@@ -221,7 +222,7 @@ class DelegateDetailsForm(forms.ModelForm):
             label=_("Country"),
             choices=country_choices,
             error_messages=self.Meta.error_messages["country"],
-            widget=forms.Select(attrs={"autocomplete": "country"}),
+            widget=LongSelect(attrs={"autocomplete": "country"}),
         )
         self.fields["phone"].required = True
         self.fields["badge_name"].required = False  # filled in from the names when left empty

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import badge_views, views
 
 app_name = "delegates"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("my/registrations/<str:public_id>/edit/", views.registration_edit, name="registration-edit"),
     path("my/registrations/<str:public_id>/cancel/", views.registration_cancel, name="registration-cancel"),
     path("my/registrations/<str:public_id>/programme.ics", views.registration_ics, name="registration-ics"),
+    path("my/registrations/<str:public_id>/badge.pdf", badge_views.badge_download, name="badge-download"),
 ]

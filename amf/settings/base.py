@@ -291,6 +291,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # INFO is a line per page of every badge PDF
+        "fontTools": {"level": "WARNING"},
         # Django's request logger prints the request object on errors, which may carry form data.
         "django.request": {"level": "ERROR"},
     },

@@ -71,6 +71,7 @@ def _render(registration: Registration, kind: str, reason: str) -> tuple[str, st
         "my_registrations_url": absolute_url(reverse("delegates:my-registrations")),
         "registration_url": absolute_url(reverse("delegates:registration", args=[registration.public_id])),
         "forum_url": absolute_url(reverse("events:forum", args=[forum.slug])),
+        "badge_url": absolute_url(reverse("delegates:badge-download", args=[registration.public_id])),
         "time_zone": forum.time_zone,
     }
     with translation.override(settings.LANGUAGE_CODE), timezone.override(forum.tz):

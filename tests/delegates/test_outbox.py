@@ -74,7 +74,7 @@ def test_email_is_enqueued_only_after_commit(
         row = EmailOutbox.objects.get(registration=registration)
         assert (row.status, mail.outbox) == (OutboxStatus.PENDING, [])
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the email, then the badge rendering
     assert mail.outbox == []  # committed, not yet handed to the broker
     callbacks[0]()  # the commit hook: enqueue (the eager "worker" sends at once)
 
@@ -152,7 +152,7 @@ def test_queueing_the_same_event_twice_gives_one_row(
 
     assert again.pk == first.pk
     assert EmailOutbox.objects.filter(registration=registration).count() == 1
-    assert len(callbacks) == 1  # enqueued once
+    assert len(callbacks) == 2  # the email enqueued once, then the badge rendering
 
 
 # --- SMTP failures -------------------------------------------------------------------------------------
@@ -277,7 +277,7 @@ def test_broker_down_registration_succeeds_at_once_and_the_sweep_sends_later(
 
     # Bounded, not a benchmark: kombu's defaults would retry the connection for many seconds.
     assert elapsed < 3, f"a dead broker held the delegate for {elapsed:.1f} s"
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the email, then the badge rendering
     assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CONFIRMED
     row = EmailOutbox.objects.get(registration=registration)
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)
