@@ -6,7 +6,11 @@ import socket
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 
+from .enums import RegistrationStatus
+from .models import Registration
+from .services.badges import BadgeError, badge_store  # WeasyPrint itself loads on the first render
 from .services.emails import outbox_send, outbox_sweep, retry_delay
 
 logger = logging.getLogger(__name__)
@@ -37,3 +41,50 @@ def send_outbox_email(self, outbox_id: int) -> bool:
 def sweep_outbox() -> int:
     """Periodic (beat): send what the broker never received, or whose retry was lost."""
     return outbox_sweep()
+
+
+# A print job of a few thousand badges takes minutes; the hard limit stays well below Redis's
+# visibility timeout (3600 s), so a job still running is never delivered to a second worker.
+@shared_task(name="delegates.run_print_job", soft_time_limit=1800, time_limit=1860)
+def run_print_job(job_id: int) -> bool:
+    """Render a badge print job into one PDF (idempotent: a finished job, or one another worker is
+    running, is left alone; a job whose worker was killed is taken over)."""
+    # Imported here: WeasyPrint and its fonts load only in the processes that render.
+    from .services.print_jobs import print_job_run
+
+    return print_job_run(job_id=job_id)
+
+
+def _transient_storage_errors() -> tuple[type[BaseException], ...]:
+    """Failures worth another try when a badge is stored: the network, the disk, the database (a lock
+    timeout), and the S3 client's connection and service errors when it is installed."""
+    errors: tuple[type[BaseException], ...] = (OSError, OperationalError)
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # local media: no S3 client
+        return errors
+    return (*errors, BotoCoreError, ClientError)
+
+
+@shared_task(bind=True, name="delegates.render_badge", soft_time_limit=60, time_limit=90, max_retries=5)
+def render_badge(self, registration_id: int) -> bool:
+    """Render and store the badge of a confirmed registration (idempotent: a badge whose content hash
+    is unchanged is not rendered again). A registration that is gone or no longer confirmed is left
+    alone. Storage and database hiccups are retried with exponential backoff."""
+    registration = Registration.objects.select_related("forum", "category").filter(pk=registration_id).first()
+    if registration is None:
+        logger.warning("badge not rendered: no such registration", extra={"registration": registration_id})
+        return False
+    if registration.status != RegistrationStatus.CONFIRMED:
+        logger.info("badge not rendered: not confirmed", extra={"registration": registration_id})
+        return False
+    try:
+        return badge_store(registration=registration)
+    except BadgeError:  # no longer confirmed by the time the lock was ours
+        return False
+    except _transient_storage_errors() as error:
+        logger.warning(
+            "badge not stored, will retry",
+            extra={"registration": registration_id, "retries": self.request.retries},
+        )
+        raise self.retry(exc=error, countdown=min(10 * 2**self.request.retries, 600)) from error

@@ -25,6 +25,7 @@ from events.selectors import RegistrationState, forum_registration_state
 
 from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus, SignupStatus
 from ..models import DelegateCategory, Registration, SessionSignup, StatusChange
+from .badges import BADGE_FIELDS, badge_issue, badge_render_on_commit
 from .emails import email_queue
 from .locking import RegistrationBusy, is_lock_timeout, lock_seats, lock_sessions
 
@@ -159,8 +160,9 @@ def _release_signups(registration: Registration) -> list[int]:
 
 def _promote_from_waitlist(*, forum: Forum, freed_session_ids: Iterable[int]) -> None:
     """Fill freed seats from the waitlists, first come first served: registrations of the forum, then
-    session sign-ups of confirmed registrations. Each promoted delegate is emailed once their sessions
-    are settled, so the email shows the sign-ups as they are. Call with the forum lock held."""
+    session sign-ups of confirmed registrations. Each promoted delegate gets a check-in token and a
+    badge (rendered after commit), and is emailed once their sessions are settled, so the email shows
+    the sign-ups as they are. Call with the forum lock held."""
     categories = {
         c.id: c for c in DelegateCategory.objects.select_for_update().filter(forum_id=forum.id).order_by("id")
     }
@@ -175,6 +177,7 @@ def _promote_from_waitlist(*, forum: Forum, freed_session_ids: Iterable[int]) ->
         if not _category_has_seat(categories[candidate.category_id]):
             continue
         _set_status(candidate, status=RegistrationStatus.CONFIRMED, actor=None, reason=REASON_PROMOTED)
+        badge_issue(registration=candidate)
         # Their sign-ups now compete for seats, in the order they were made.
         session_ids.update(candidate.signups.values_list("session_id", flat=True))
         promoted.append(candidate)
@@ -240,7 +243,8 @@ def registration_submit(
     Takes the forum, category and chosen sessions' row locks (in that order), decides the status —
     PENDING if the category needs approval, WAITLISTED if the forum or category is full, CONFIRMED
     otherwise — gives each chosen session a seat or a waitlist place, records the status history and
-    queues the matching email (sent after commit). A delegate who cancelled may register again: their
+    queues the matching email (sent after commit); a confirmed delegate gets a check-in token and their
+    badge is rendered after commit. A delegate who cancelled may register again: their
     registration is filled in anew and joins the end of any waitlist. Raises RegistrationClosed outside
     the registration window, DuplicateRegistration if this email is already registered (and not
     cancelled), RegistrationBusy on lock timeout.
@@ -316,6 +320,8 @@ def registration_submit(
         RegistrationStatus.WAITLISTED: EmailKind.WAITLISTED,
     }[status]
     email_queue(registration=registration, kind=kind)
+    if status == RegistrationStatus.CONFIRMED:
+        badge_issue(registration=registration)  # after the email: its task is enqueued second
     logger.info("registration submitted", extra={"registration": registration.pk, "status": status})
     return registration
 
@@ -338,8 +344,9 @@ def registration_approve(
     *, registration: Registration, actor: AbstractBaseUser, reason: str = ""
 ) -> Registration:
     """Staff approve a pending registration: it takes a seat like the public flow (CONFIRMED, and its
-    sessions a seat where one is free), or goes to the waitlist when the forum or its category is
-    full. Emails the delegate (with ``reason`` as a note). Raises RegistrationError if the registration
+    sessions a seat where one is free, a check-in token and a badge rendered after commit), or goes to
+    the waitlist when the forum or its category is full. Emails the delegate (with ``reason`` as a
+    note). Raises RegistrationError if the registration
     is no longer pending (e.g. another member of staff approved it a moment ago)."""
     registration, forum, sessions = _lock_registration(registration)
     if registration.status != RegistrationStatus.PENDING:
@@ -348,6 +355,7 @@ def registration_approve(
         _set_status(registration, status=RegistrationStatus.CONFIRMED, actor=actor, reason=reason)
         _allocate_signups(registration, sessions)
         email_queue(registration=registration, kind=EmailKind.CONFIRMED, reason=reason)
+        badge_issue(registration=registration)
     else:
         _set_status(registration, status=RegistrationStatus.WAITLISTED, actor=actor, reason=reason)
         email_queue(registration=registration, kind=EmailKind.WAITLISTED, reason=reason)
@@ -407,7 +415,8 @@ def registration_update(
 
     Added sessions take a seat if the registration is confirmed and one is free, or wait; dropped
     sessions free their seat for the session's waitlist. Emails the delegate that details changed (no
-    email when nothing changed)."""
+    email when nothing changed). A confirmed delegate's badge is rendered again after commit when a
+    detail printed on it changed."""
     registration, forum, _sessions = _lock_registration(registration)
     if registration.status not in ACTIVE_STATUSES:
         raise RegistrationError(_("This registration is no longer active."))
@@ -421,6 +430,8 @@ def registration_update(
             changed.append(name)
     if changed:
         registration.save(update_fields=[*changed, "updated_at"])
+        if registration.status == RegistrationStatus.CONFIRMED and BADGE_FIELDS.intersection(changed):
+            badge_render_on_commit(registration_id=registration.pk)  # its hash tells if the badge changed
 
     freed: list[int] = []
     if session_ids is not None:
