@@ -268,9 +268,15 @@ class PrintJob(models.Model):
     starting the same job at once get the same job."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="print_jobs", verbose_name=_("forum"))
+    forum = models.ForeignKey(
+        Forum, on_delete=models.CASCADE, related_name="print_jobs", verbose_name=_("forum")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
     )
     layout = models.CharField(_("layout"), max_length=16, choices=BadgeLayout)
     order = models.CharField(_("order"), max_length=24, choices=BadgeOrder, default=BadgeOrder.CATEGORY_NAME)
@@ -321,3 +327,6 @@ class PrintJobItem(models.Model):
             models.UniqueConstraint(fields=["job", "registration"], name="printjobitem_unique_registration"),
             models.UniqueConstraint(fields=["job", "position"], name="printjobitem_unique_position"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.position}: {self.registration_id}"

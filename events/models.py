@@ -166,7 +166,12 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     room = models.ForeignKey(
-        Room, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions", verbose_name=_("room")
+        Room,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("room"),
     )
     track = models.ForeignKey(
         Track,

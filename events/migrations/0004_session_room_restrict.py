@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0003_forum_registration_edit_deadline'),
+        ("events", "0003_forum_registration_edit_deadline"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='session',
-            name='room',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='sessions', to='events.room', verbose_name='room'),
+            model_name="session",
+            name="room",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="sessions",
+                to="events.room",
+                verbose_name="room",
+            ),
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0004_session_room_restrict'),
+        ("events", "0004_session_room_restrict"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='forum',
-            name='badge_layout',
-            field=models.CharField(choices=[('a6', 'A6 portrait (standard badge holders)'), ('cr80', 'CR80 card, 85.6 × 54 mm (card printers)'), ('a4_sheet', 'A4 sheet of four A6 badges with crop marks (office printers)')], default='a6', max_length=16, verbose_name='badge layout'),
+            model_name="forum",
+            name="badge_layout",
+            field=models.CharField(
+                choices=[
+                    ("a6", "A6 portrait (standard badge holders)"),
+                    ("cr80", "CR80 card, 85.6 × 54 mm (card printers)"),
+                    ("a4_sheet", "A4 sheet of four A6 badges with crop marks (office printers)"),
+                ],
+                default="a6",
+                max_length=16,
+                verbose_name="badge layout",
+            ),
         ),
     ]

@@ -326,9 +326,9 @@ def test_forum_page_register_call_to_action_states_registration_truthfully(
 
     assert page.count(status) == 2  # next to the call to action and in the registration section
     register_url = reverse("delegates:register", args=[forum.slug])
-    assert (f'<a class="button button--primary button--large" href="{register_url}">Register</a>' in page) is (
-        has_button
-    )
+    assert (
+        f'<a class="button button--primary button--large" href="{register_url}">Register</a>' in page
+    ) is (has_button)
     assert '<section id="register" class="section register" aria-labelledby="register-title">' in page
 
 
