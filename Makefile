@@ -95,7 +95,7 @@ run: $(SYNC_STAMP)
 
 # Exactly what CI runs (.ci/run): packages, lint, then the whole suite on PostgreSQL (DATABASE_URL,
 # default postgres://postgres@127.0.0.1:5432/amf) with Redis on 127.0.0.1:6379.
-test: $(SYNC_STAMP) $(NPM_STAMP) lint-py services-check
+test: $(SYNC_STAMP) $(NPM_STAMP) lint services-check
 	@if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
 	DJANGO_SETTINGS_MODULE=amf.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
