@@ -26,8 +26,10 @@ from django.utils.translation import gettext_lazy as _
 
 from events.admin import CountryInUseFilter, ForumScopedFilter
 
+from .badge_views import registration_badge_download, registration_badge_preview
 from .enums import ACTIVE_STATUSES, OutboxStatus, RegistrationStatus
 from .models import DelegateCategory, EmailOutbox, Registration, SessionSignup, StatusChange
+from .services.badges import BadgeError, checkin_token_reissue
 from .services.emails import enqueue_send
 from .services.registration import (
     EDITABLE_FIELDS,
@@ -356,7 +358,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     )
     list_select_related = ("forum", "category")
     list_per_page = 50
-    actions = ("approve_selected", "reject_selected", "cancel_selected")
+    actions = ("approve_selected", "reject_selected", "cancel_selected", "reissue_checkin_token")
     inlines = (StatusChangeInline, SessionSignupInline, EmailOutboxInline)
     readonly_fields = (
         "reference",
@@ -535,6 +537,31 @@ class RegistrationAdmin(admin.ModelAdmin):
         url = reverse(f"admin:delegates_registration_{operation}")
         return HttpResponseRedirect(f"{url}?{urlencode({'ids': ','.join(map(str, ids))})}")
 
+    @admin.action(description=_("Reissue the check-in token (lost badge)"), permissions=["change"])
+    def reissue_checkin_token(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        """A new QR code for each selected confirmed registration; the old badge no longer checks in."""
+        reissued, skipped = [], []
+        for registration in queryset.order_by("created_at", "id"):
+            try:
+                checkin_token_reissue(registration=registration, actor=request.user)
+            except BadgeError:
+                skipped.append(registration.reference)
+            else:
+                reissued.append(registration.reference)
+        if reissued:
+            self.message_user(
+                request,
+                gettext("New check-in token and badge for %(refs)s; the old QR codes no longer work.")
+                % {"refs": ", ".join(reissued)},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                gettext("Skipped (not confirmed): %(refs)s.") % {"refs": ", ".join(skipped)},
+                messages.WARNING,
+            )
+
     @admin.action(description=_("Reject selected registrations…"), permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[Registration]):
         return self._ask_reason(request, queryset, "reject")
@@ -556,6 +583,15 @@ class RegistrationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.leave_view),
                 {"operation": "cancel"},
                 name="delegates_registration_cancel",
+            ),
+            # The badge views check staff and permission themselves (404 / 403 rather than a redirect).
+            path(
+                "<path:object_id>/badge.pdf", registration_badge_download, name="delegates_registration_badge"
+            ),
+            path(
+                "<path:object_id>/badge-preview.pdf",
+                registration_badge_preview,
+                name="delegates_registration_badge_preview",
             ),
             *super().get_urls(),
         ]

@@ -498,3 +498,36 @@ def test_category_form_moves_no_category_between_forums(admin_client, forum):
     assert response.status_code == 302
     category.refresh_from_db()
     assert (category.forum, category.capacity, category.badge_colour) == (forum, 40, "#b91c1c")
+
+
+# --- Badges --------------------------------------------------------------------------------------------
+
+
+def test_reissue_action_gives_confirmed_delegates_a_new_token_and_skips_others(
+    client, registrar, forum, register
+):
+    category = make_category(forum, capacity=1)
+    confirmed = register(forum, category, 1)
+    waitlisted = register(forum, category, 2)
+    old_token = Registration.objects.get(pk=confirmed.pk).checkin_token
+
+    response = run_action(client, "reissue_checkin_token", [confirmed, waitlisted])
+
+    confirmed.refresh_from_db()
+    assert response.status_code == 302
+    assert old_token and confirmed.checkin_token and confirmed.checkin_token != old_token
+    assert message_texts(response) == [
+        f"New check-in token and badge for {confirmed.reference}; the old QR codes no longer work.",
+        f"Skipped (not confirmed): {waitlisted.reference}.",
+    ]
+    assert Registration.objects.filter(checkin_token=old_token).exists() is False
+
+
+def test_change_form_of_a_confirmed_registration_links_to_badge_preview(client, registrar, forum, register):
+    registration = register(forum, make_category(forum), 1)
+
+    page = client.get(reverse("admin:delegates_registration_change", args=[registration.pk])).content.decode()
+
+    preview = reverse("admin:delegates_registration_badge_preview", args=[registration.pk])
+    assert f'href="{preview}"' in page
+    assert f'href="{preview}?layout=cr80"' in page
