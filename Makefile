@@ -46,6 +46,7 @@ help:
 	@echo "make lock      regenerate requirements/*.txt (hashed) from pyproject.toml"
 	@echo "make messages  extract and compile translations (LOCALES=\"id th\" to add languages)"
 	@echo "make bench-registration  load benchmark of the registration form (bench/)"
+	@echo "make bench-badges      1,000 badges as one print job beside a reportlab baseline (bench/)"
 
 # --- Environment -----------------------------------------------------------------------------------
 
@@ -169,3 +170,4 @@ messages: $(SYNC_STAMP)
 # --- Benchmarks ------------------------------------------------------------------------------------
 
 -include bench/Makefile.registration
+-include bench/Makefile.badges

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.admin import CountryInUseFilter, ForumScopedFilter
 
+from .admin_print_jobs import BadgePrintedFilter, PrintBadgesMixin  # also registers PrintJobAdmin
 from .badge_views import registration_badge_download, registration_badge_preview
 from .enums import ACTIVE_STATUSES, OutboxStatus, RegistrationStatus
 from .models import DelegateCategory, EmailOutbox, Registration, SessionSignup, StatusChange
@@ -325,7 +326,7 @@ LEAVE_OPERATIONS = {
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = (
         "reference",
@@ -335,6 +336,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "forum",
         "country",
         "status",
+        "badge_printed",
         "created_at",
     )
     list_filter = (
@@ -345,6 +347,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "dietary",
         "needs_visa_letter",
         "needs_airport_transfer",
+        BadgePrintedFilter,
     )
     search_fields = (
         "=reference",
@@ -358,7 +361,13 @@ class RegistrationAdmin(admin.ModelAdmin):
     )
     list_select_related = ("forum", "category")
     list_per_page = 50
-    actions = ("approve_selected", "reject_selected", "cancel_selected", "reissue_checkin_token")
+    actions = (
+        "approve_selected",
+        "reject_selected",
+        "cancel_selected",
+        "print_badges",
+        "reissue_checkin_token",
+    )
     inlines = (StatusChangeInline, SessionSignupInline, EmailOutboxInline)
     readonly_fields = (
         "reference",

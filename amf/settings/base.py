@@ -205,6 +205,11 @@ ADMIN_REQUIRES_MFA = env.bool("ADMIN_REQUIRES_MFA", default=False)
 PHONENUMBER_DEFAULT_REGION = None  # delegates type international numbers (+66 ...)
 PHONENUMBER_DB_FORMAT = "E164"
 
+# Badge print jobs: badges per WeasyPrint document (a multiple of 4 keeps A4 sheets full), and rendering
+# processes per job (0: one per core).
+BADGE_PRINT_CHUNK_SIZE = env.int("BADGE_PRINT_CHUNK_SIZE", default=48)
+BADGE_RENDER_PROCESSES = env.int("BADGE_RENDER_PROCESSES", default=0)
+
 # Registration: how long a writer waits for the seat locks before "please try again".
 REGISTRATION_LOCK_TIMEOUT = env.float("REGISTRATION_LOCK_TIMEOUT", default=5.0)
 # Absolute links in emails (https://events.example.org).

@@ -1,0 +1,138 @@
+"""The progress page of a badge print job in a real browser: the bar and its text follow the job as it
+runs (polling the JSON endpoint, no inline script), then the download link appears; a failed job shows
+its message and a restart button that works. No console error or CSP violation, and axe finds no
+serious problem."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+from amf.celery import app as celery_app
+from delegates.enums import BadgeOrder, PrintJobStatus
+from delegates.models import PrintJob, Registration
+from delegates.services.print_jobs import print_job_run, print_job_start
+from events.enums import BadgeLayout
+from tests.factories import DelegateCategoryFactory, ForumFactory, RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def organiser():
+    user = UserFactory(username="organiser", email="organiser@uclg-aspac.example.org", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="delegates",
+            codename__in=["view_registration", "change_registration", "view_printjob"],
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def job(django_capture_on_commit_callbacks):
+    """A queued job of five badges; its task is not sent (the test runs the job when it wants)."""
+    forum = ForumFactory(name="ASEAN Mayors Forum 2031", slug="amf-progress")
+    category = DelegateCategoryFactory(forum=forum, name="Mayor / Governor", slug="mayor")
+    for name in ("Somchai Jaidee", "Sok Vibol", "Tan Mei Ling", "Aung Kyaw Min", "Nguyen Thi Hong Nhung"):
+        RegistrationFactory(category=category, badge_name=name)
+    with django_capture_on_commit_callbacks(execute=False):
+        return print_job_start(
+            forum=forum,
+            registrations=Registration.objects.filter(forum=forum),
+            order=BadgeOrder.CATEGORY_NAME,
+            layout=BadgeLayout.A6,
+            actor=None,
+        )
+
+
+def signed_in(page, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    # Django's admin pages name no icon, so the browser asks for /favicon.ico and logs its 404: that
+    # one message is expected; any other console error or CSP violation is not.
+    page.favicon_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            page.favicon_errors.append(message.text)
+            if message.type == "error" and message.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
+
+
+def problems(page) -> list[str]:
+    expected = list(page.favicon_errors)
+    unexpected = []
+    for message in page.problems.messages:
+        if message in expected:
+            expected.remove(message)
+        else:
+            unexpected.append(message)
+    return unexpected
+
+
+def test_progress_page_follows_the_job_then_offers_the_download(
+    desktop_page, live_server, organiser, job, settings, axe_check
+):
+    settings.BADGE_RENDER_PROCESSES = 1
+    page = desktop_page
+    signed_in(page, live_server, organiser)
+
+    page.goto(live_server.url + reverse("admin:delegates_printjob_change", args=[job.pk]))
+    assert page.locator("#print-job-text").inner_text() == "0 of 5 badges"
+    assert page.locator("#print-job-status").inner_text() == "Queued"
+    assert page.locator("#print-job-download").is_hidden()
+    axe_check(page)
+
+    assert print_job_run(job_id=job.pk) is True  # while the page polls
+
+    page.locator("#print-job-download-link").wait_for(state="visible", timeout=15_000)
+    assert page.locator("#print-job-text").inner_text() == "5 of 5 badges"
+    assert page.locator("#print-job-status").inner_text() == "Done"
+    assert page.locator("#print-job-bar").get_attribute("value") == "5"
+    with page.expect_download() as download:
+        page.locator("#print-job-download-link").click()
+    assert download.value.suggested_filename == f"badges-amf-progress-{job.pk}.pdf"
+    assert problems(page) == []
+    axe_check(page)
+
+
+@pytest.fixture
+def eager_celery():
+    """The task enqueued by the restart runs when the request's transaction commits, as a worker
+    would run it (the worker itself is tested in tests/integration)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def test_failed_job_shows_its_message_and_restarts(
+    desktop_page, live_server, organiser, job, settings, eager_celery, axe_check
+):
+    settings.BADGE_RENDER_PROCESSES = 1
+    PrintJob.objects.filter(pk=job.pk).update(
+        status=PrintJobStatus.FAILED, error="The badges could not be rendered (OSError)."
+    )
+    page = desktop_page
+    signed_in(page, live_server, organiser)
+
+    page.goto(live_server.url + reverse("admin:delegates_printjob_change", args=[job.pk]))
+    assert page.locator("#print-job-error").inner_text() == "The badges could not be rendered (OSError)."
+    assert page.locator("#print-job-download").is_hidden()
+    axe_check(page)
+    page.get_by_role("button", name="Restart").click()
+
+    page.wait_for_url(f"**{reverse('admin:delegates_printjob_change', args=[job.pk])}")
+    assert page.locator(".messagelist").inner_text() == "The print job was restarted."
+    page.locator("#print-job-download-link").wait_for(state="visible", timeout=15_000)
+    assert page.locator("#print-job-failed").is_hidden()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.error) == (PrintJobStatus.DONE, 5, "")
+    assert problems(page) == []
