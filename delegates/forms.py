@@ -6,11 +6,13 @@ refuses what the database would refuse, with a message instead of an error page.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
@@ -42,13 +44,19 @@ TRAVEL_WINDOW = dt.timedelta(days=30)
 
 
 def country_choices() -> list:
-    """ASEAN first (Timor-Leste included), then every other country, as two labelled groups."""
+    """ASEAN first (Timor-Leste included), then every other country, as two labelled groups, in the
+    active language (sorted by django-countries in that language; worked out once per language)."""
+    return _country_choices(translation.get_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _country_choices(language: str | None) -> list:
     asean = [(code, countries.name(code)) for code in ASEAN_COUNTRIES]
     others = [(country.code, country.name) for country in countries if country.code not in ASEAN_COUNTRIES]
     return [
-        ("", _("Choose a country")),
-        (_("ASEAN member states"), asean),
-        (_("All other countries"), others),
+        ("", str(_("Choose a country"))),
+        (str(_("ASEAN member states")), asean),
+        (str(_("All other countries")), others),
     ]
 
 
@@ -241,7 +249,22 @@ class DelegateDetailsForm(forms.ModelForm):
             return {}
         return {signup.session_id: signup.status for signup in self.registration.signups.all()}
 
+    def full_clean(self) -> None:
+        # What the options and sections show (errors, the choices' data) is worked out once per form,
+        # after validation; templates ask for them several times.
+        self._memo = {}
+        super().full_clean()
+
+    def _memoized(self, name: str, compute):
+        memo = self.__dict__.setdefault("_memo", {})
+        if name not in memo:
+            memo[name] = compute()
+        return memo[name]
+
     def session_options(self) -> list[SessionOption]:
+        return self._memoized("session_options", self._session_options)
+
+    def _session_options(self) -> list[SessionOption]:
         current = self._signup_status()
         options = []
         for checkbox in self["sessions"]:
@@ -324,6 +347,9 @@ class DelegateDetailsForm(forms.ModelForm):
     def sections(self) -> list[dict]:
         """The sections of this form in order, each with its visible fields and whether any has an
         error (the step list marks those)."""
+        return self._memoized("sections", self._sections)
+
+    def _sections(self) -> list[dict]:
         result = []
         for anchor, title, names in SECTIONS:
             names = [name for name in names if name in self.fields]
@@ -385,6 +411,9 @@ class RegistrationForm(DelegateDetailsForm):
         self._forum_full = forum_seats_left(forum=forum) == 0
 
     def category_options(self) -> list[CategoryOption]:
+        return self._memoized("category_options", self._category_options)
+
+    def _category_options(self) -> list[CategoryOption]:
         options = []
         for radio in self["category"]:
             category = radio.data["value"].instance

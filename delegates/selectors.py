@@ -6,7 +6,7 @@ import uuid
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from events.models import Forum, Session
@@ -16,10 +16,8 @@ from .models import DelegateCategory, Registration, SessionSignup
 
 
 def _visible_to(user: AbstractBaseUser) -> Q:
-    condition = Q(registered_by=user) | Q(user=user)
-    for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True):
-        condition |= Q(email__iexact=email)
-    return condition
+    verified_email = EmailAddress.objects.filter(user=user, verified=True, email__iexact=OuterRef("email"))
+    return Q(registered_by=user) | Q(user=user) | Exists(verified_email)
 
 
 def registration_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Registration]:

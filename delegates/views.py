@@ -146,11 +146,11 @@ def register(request: HttpRequest, forum_slug: str) -> HttpResponse:
     else:
         form = RegistrationForm(forum=forum, initial={"email": request.user.email})
 
-    already = [
-        registration
-        for registration in selectors.registration_list_for_user(user=request.user).filter(forum=forum)
-        if registration.status in ACTIVE_STATUSES
-    ]
+    already = (
+        selectors.registration_list_for_user(user=request.user)
+        .filter(forum=forum, status__in=ACTIVE_STATUSES)
+        .prefetch_related(None)
+    )
     return _render_in_forum_tz(
         request,
         forum,

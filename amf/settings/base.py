@@ -94,6 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Querysets are small (a form's choices, a page of rows): fetching them in one round trip is cheaper
+    # than a server-side cursor's DECLARE/FETCH/CLOSE, and a transaction-pooling proxy (PgBouncer) in
+    # front of PostgreSQL needs it anyway.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -----------------------------------------------------------------------------------------

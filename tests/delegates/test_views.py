@@ -567,8 +567,8 @@ def test_my_registrations_query_count_does_not_grow(
         if n % 2:
             SessionSignupFactory(registration=registration, session=site_visit)
 
-    # session + user, the user's verified addresses, registrations, their sign-ups (with sessions).
-    with django_assert_num_queries(5):
+    # session + user, registrations (the user's verified addresses in a subquery), their sign-ups.
+    with django_assert_num_queries(4):
         response = signed_in.get(reverse("delegates:my-registrations"))
 
     assert page(response).count('class="card registration-card') == count
@@ -758,3 +758,79 @@ def test_session_signup_counts_are_unchanged_by_failed_submissions(signed_in, op
     assert SessionSignup.objects.count() == 0
     assert StatusChange.objects.count() == 0
     assert EmailOutbox.objects.count() == 0
+
+
+# --- Rendering cost of the form ------------------------------------------------------------------------
+
+
+def test_register_page_is_the_same_whether_its_fields_come_from_the_cache_or_not(
+    signed_in, open_forum, mayors, site_visit
+):
+    from delegates.templatetags import delegates_tags
+
+    delegates_tags.clear_field_cache()
+    fresh = page(signed_in.get(register_url(open_forum)))
+    assert delegates_tags._field_cache, "unbound fields are kept for the next page"
+    cached = page(signed_in.get(register_url(open_forum)))
+
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    nonce = re.compile(r'nonce="[^"]+"')
+    assert nonce.sub("", token.sub("", cached)) == nonce.sub("", token.sub("", fresh))
+    assert 'value="governor@phnompenh.example.org"' in cached  # the user's own, never from the cache
+    assert not any("governor@phnompenh" in html for html in delegates_tags._field_cache.values())
+
+
+def test_a_form_with_errors_is_never_served_from_the_cache(signed_in, open_forum, mayors):
+    signed_in.get(register_url(open_forum))  # fills the cache with the empty fields
+
+    response = signed_in.post(
+        register_url(open_forum), form_data(mayors, given_name="", city="Vientiane ວຽງຈັນ")
+    )
+
+    body = page(response)
+    assert response.status_code == 200
+    assert "Enter the delegate&#x27;s given name." in body
+    assert 'value="Vientiane ວຽງຈັນ"' in body  # what was typed is kept
+    assert 'aria-invalid="true"' in body
+
+
+def test_cached_fields_are_kept_apart_by_language_value_and_forum(open_forum, mayors):
+    from django.utils import translation
+
+    from delegates.forms import RegistrationForm
+    from delegates.templatetags.delegates_tags import _field_cache_key
+
+    form = RegistrationForm(forum=open_forum)
+    key = _field_cache_key(form["country"], {})
+    with translation.override("th"):
+        assert _field_cache_key(form["country"], {}) != key
+    prefilled = RegistrationForm(forum=open_forum, initial={"country": "KH", "email": "a@example.org"})
+    assert _field_cache_key(prefilled["country"], {}) is None  # somebody's data: rendered each time
+    assert _field_cache_key(prefilled["email"], {}) is None
+    assert _field_cache_key(prefilled["dietary"], {}) is not None  # the model's default: shared
+    other_forum = RegistrationForm(forum=ForumFactory(slug="other-forum"))
+    assert _field_cache_key(other_forum["country"], {}) != key
+    assert _field_cache_key(form["privacy_consent"], {"help_html": "a"}) != _field_cache_key(
+        form["privacy_consent"], {"help_html": "b"}
+    )
+    bound = RegistrationForm({"country": "KH"}, forum=open_forum)
+    assert _field_cache_key(bound["country"], {}) is None
+
+
+@pytest.mark.parametrize("registrations", [0, 6])
+def test_register_page_query_count_does_not_grow(
+    signed_in, user, open_forum, mayors, site_visit, registrations, django_assert_num_queries
+):
+    for _ in range(registrations):
+        SessionSignupFactory(
+            registration=RegistrationFactory(forum=open_forum, category=mayors, registered_by=user),
+            session=site_visit,
+        )
+    signed_in.get(register_url(open_forum))
+
+    # forum, session, user, the user's registrations in this forum, sessions and categories with their
+    # seats taken.
+    with django_assert_num_queries(6):
+        response = signed_in.get(register_url(open_forum))
+
+    assert response.status_code == 200
