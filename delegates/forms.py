@@ -60,6 +60,22 @@ def _country_choices(language: str | None) -> list:
     ]
 
 
+class CountryChoiceField(forms.ChoiceField):
+    """The country list (ASEAN first), built in the active language only when it is shown; a submitted
+    code is checked against the set of codes, not by walking some 250 options."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=country_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return str(value) in _country_codes()
+
+
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(country.code for country in countries)
+
+
 def validate_international_phone(value) -> None:
     number = to_python(value)
     if not isinstance(number, PhoneNumber) or not number.is_valid():
@@ -226,9 +242,8 @@ class DelegateDetailsForm(forms.ModelForm):
         self.forum = forum
         self.registration = registration
         super().__init__(*args, **kwargs)
-        self.fields["country"] = forms.ChoiceField(
+        self.fields["country"] = CountryChoiceField(
             label=_("Country"),
-            choices=country_choices,
             error_messages=self.Meta.error_messages["country"],
             widget=LongSelect(attrs={"autocomplete": "country"}),
         )
@@ -409,6 +424,11 @@ class RegistrationForm(DelegateDetailsForm):
             taken=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
         )
         self._forum_full = forum_seats_left(forum=forum) == 0
+
+    def _get_validation_exclusions(self):
+        # The category was checked against this forum's public categories by its field already: the
+        # model's own check of the foreign key would only ask the database again.
+        return {*super()._get_validation_exclusions(), "category"}
 
     def category_options(self) -> list[CategoryOption]:
         return self._memoized("category_options", self._category_options)

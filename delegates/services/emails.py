@@ -89,12 +89,21 @@ def _render(registration: Registration, kind: str, reason: str) -> tuple[str, st
     return subject, text, html
 
 
-def email_queue(*, registration: Registration, kind: str, reason: str = "", detail: str = "") -> EmailOutbox:
+def email_queue(
+    *,
+    registration: Registration,
+    kind: str,
+    reason: str = "",
+    detail: str = "",
+    last_change: int | None = None,
+) -> EmailOutbox:
     """Write the outbox row for this event and enqueue its sending after the transaction commits.
 
     The key is made of the registration, the kind and its latest status change (plus ``detail``), so
-    queueing the same event twice yields one row (and one send)."""
-    last_change = registration.history.order_by("-id").values_list("id", flat=True).first()
+    queueing the same event twice yields one row (and one send). A caller that has just recorded that
+    change passes its id (``last_change``); otherwise it is looked up."""
+    if last_change is None:
+        last_change = registration.history.order_by("-id").values_list("id", flat=True).first()
     key = f"registration:{registration.pk}:{kind}:{last_change or 0}:{detail}"[:200]
     subject, text, html = _render(registration, kind, reason)
     cc = ""

@@ -304,7 +304,7 @@ def registration_submit(
             registration.save()
     except IntegrityError as error:  # the database's word on one registration per email per forum
         raise DuplicateRegistration(_("This email address is already registered for this forum.")) from error
-    StatusChange.objects.create(
+    change = StatusChange.objects.create(
         registration=registration, from_status=previous, to_status=status, actor=registered_by, reason=reason
     )
     for session_id in session_ids:
@@ -319,7 +319,8 @@ def registration_submit(
         RegistrationStatus.CONFIRMED: EmailKind.CONFIRMED,
         RegistrationStatus.WAITLISTED: EmailKind.WAITLISTED,
     }[status]
-    email_queue(registration=registration, kind=kind)
+    # The change just recorded is the latest (allocating session seats records none).
+    email_queue(registration=registration, kind=kind, last_change=change.pk)
     if status == RegistrationStatus.CONFIRMED:
         badge_issue(registration=registration)  # after the email: its task is enqueued second
     logger.info("registration submitted", extra={"registration": registration.pk, "status": status})
