@@ -669,6 +669,7 @@ class EmailOutboxAdmin(admin.ModelAdmin):
         "kind",
         "to",
         "cc",
+        "reason",
         "subject",
         "status",
         "attempts",

@@ -240,8 +240,11 @@ class EmailOutbox(models.Model):
     kind = models.CharField(max_length=16, choices=EmailKind)
     to = models.EmailField(max_length=254)
     cc = models.CharField(max_length=600, blank=True)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
+    # A registration's email is written by the worker when it first sends the row (empty until then),
+    # then kept as sent; an account email is written when it is queued.
+    reason = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     status = models.CharField(
         max_length=16, choices=OutboxStatus, default=OutboxStatus.PENDING, db_index=True

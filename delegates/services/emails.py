@@ -1,6 +1,10 @@
 """The email outbox: every email to a delegate is first a row, written in the same transaction as the
 change it reports, then sent by a Celery task enqueued after commit.
 
+- Written by the worker: the row names the event (registration, kind, reason); the worker renders the
+  message when it first sends the row and keeps what it sent on the row, so a retry sends the same
+  message. The request that made the change, holding the seat locks, does not spend its time on it.
+
 - Idempotent: the row's unique key names the event it reports, and the task sends a row once
   (PENDING → SENT under a row lock), so a retried or duplicated task never sends twice.
 - Nothing is lost: if the broker is down when the change commits, the row stays PENDING and the
@@ -105,7 +109,6 @@ def email_queue(
     if last_change is None:
         last_change = registration.history.order_by("-id").values_list("id", flat=True).first()
     key = f"registration:{registration.pk}:{kind}:{last_change or 0}:{detail}"[:200]
-    subject, text, html = _render(registration, kind, reason)
     cc = ""
     if (
         registration.registered_by_id
@@ -119,13 +122,24 @@ def email_queue(
             "kind": kind,
             "to": registration.email,
             "cc": cc,
-            "subject": subject,
-            "body_text": text,
-            "body_html": html,
+            "reason": reason,
         },
     )
     if created:
         enqueue_on_commit(outbox_id=outbox.pk)
+    return outbox
+
+
+def outbox_render(outbox: EmailOutbox) -> EmailOutbox:
+    """Write the message of a registration's row if it has none yet (saved on the row); a written row
+    is left as it is, so every attempt sends the same message."""
+    if outbox.body_text or outbox.registration_id is None:
+        return outbox
+    registration = Registration.objects.select_related("forum", "category", "registered_by").get(
+        pk=outbox.registration_id
+    )
+    outbox.subject, outbox.body_text, outbox.body_html = _render(registration, outbox.kind, outbox.reason)
+    outbox.save(update_fields=["subject", "body_text", "body_html"])
     return outbox
 
 
@@ -170,6 +184,7 @@ def outbox_send(*, outbox_id: int) -> bool:
             return False
         if outbox.status != OutboxStatus.PENDING:
             return False
+        outbox_render(outbox)
         message = EmailMultiAlternatives(
             subject=outbox.subject,
             body=outbox.body_text,

@@ -179,6 +179,29 @@ def test_failed_smtp_is_recorded_and_the_row_stays_pending_until_sent(open_forum
     assert received.message["Subject"] == f"Registration confirmed: {FORUM}"
 
 
+def test_the_worker_writes_the_message_at_the_first_attempt_and_every_retry_sends_the_same(
+    open_forum, mayors, register, smtp
+):
+    registration = register(open_forum, mayors, 1)
+    row = EmailOutbox.objects.get(registration=registration)
+    assert (row.kind, row.subject, row.body_text, row.body_html) == (EmailKind.CONFIRMED, "", "", "")
+
+    with pytest.raises(ConnectionRefusedError):  # the first attempt writes the message, then fails
+        outbox_send(outbox_id=row.pk)
+    row.refresh_from_db()
+    first = (row.subject, row.body_text, row.body_html)
+    assert row.subject == f"Registration confirmed: {FORUM}" and "Given1" in row.body_text
+    Registration.objects.filter(pk=registration.pk).update(given_name="Changed")
+
+    smtp.start()
+    assert outbox_send(outbox_id=row.pk) is True
+
+    row.refresh_from_db()
+    assert (row.subject, row.body_text, row.body_html) == first
+    [received] = smtp.received
+    assert "Given1" in received.message.get_body(("plain",)).get_content()
+
+
 def test_task_retries_a_temporary_refusal_up_to_the_limit(open_forum, mayors, register, smtp, settings):
     settings.OUTBOX_MAX_RETRIES = 2
     smtp.refuse_data = "451 4.3.0 Mailbox busy, try again later"

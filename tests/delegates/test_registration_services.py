@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from delegates.enums import EmailKind, OutboxStatus, RegistrationStatus, SignupStatus
 from delegates.models import EmailOutbox, Registration, SessionSignup, StatusChange
+from delegates.services.emails import outbox_render
 from delegates.services.registration import (
     REASON_CATEGORY_FULL,
     REASON_FORUM_FULL,
@@ -55,9 +56,14 @@ def history(registration) -> list[tuple[str, str, int | None, str]]:
     ]
 
 
+def written(row: EmailOutbox) -> EmailOutbox:
+    """The row with its message, as the worker writes it when it sends the row."""
+    return outbox_render(row)
+
+
 def emails(registration) -> list[tuple[str, str, str]]:
     return [
-        (row.kind, row.to, row.subject)
+        (row.kind, row.to, written(row).subject)
         for row in EmailOutbox.objects.filter(registration=registration).order_by("id")
     ]
 
@@ -88,7 +94,7 @@ def test_submit_confirms_when_seats_are_free_and_records_who_when_why(
     assert history(registration) == [("", CONFIRMED, assistant.pk, "")]
     change = StatusChange.objects.get(registration=registration)
     assert before <= change.at <= timezone.now()
-    row = EmailOutbox.objects.get(registration=registration)
+    row = written(EmailOutbox.objects.get(registration=registration))
     assert (row.kind, row.to, row.cc, row.subject, row.status, row.attempts) == (
         EmailKind.CONFIRMED,
         "mayor1@city1.example.org",
@@ -180,7 +186,7 @@ def test_session_seats_confirmed_then_waitlisted(open_forum, mayors, site_visit,
         {"Site visit: river clean-up": SignupStatus.CONFIRMED},
         {"Site visit: river clean-up": SignupStatus.WAITLISTED},
     ]
-    body = EmailOutbox.objects.get(registration=third).body_text
+    body = written(EmailOutbox.objects.get(registration=third)).body_text
     assert "- Site visit: river clean-up, 6 October 2030, 09:00: Waitlisted" in body
 
 
@@ -349,7 +355,7 @@ def test_approve_takes_a_seat_and_the_sessions_seats(open_forum, partners, site_
     assert approved.status == CONFIRMED
     assert history(registration)[-1] == (PENDING, CONFIRMED, staff.pk, "Welcome aboard")
     assert signups(registration) == {"Site visit: river clean-up": SignupStatus.CONFIRMED}
-    row = EmailOutbox.objects.filter(registration=registration).latest("id")
+    row = written(EmailOutbox.objects.filter(registration=registration).latest("id"))
     assert (row.kind, row.subject) == (EmailKind.CONFIRMED, f"Registration confirmed: {FORUM}")
     assert "Note from the secretariat: Welcome aboard" in row.body_text
     assert "- Site visit: river clean-up, 6 October 2030, 09:00: Confirmed" in row.body_text
@@ -394,7 +400,7 @@ def test_reject_with_reason_emails_the_reason(open_forum, partners, staff, regis
 
     assert rejected.status == REJECTED
     assert history(registration)[-1] == (PENDING, REJECTED, staff.pk, "Please register as Media.")
-    row = EmailOutbox.objects.filter(registration=registration).latest("id")
+    row = written(EmailOutbox.objects.filter(registration=registration).latest("id"))
     assert (row.kind, row.subject) == (EmailKind.REJECTED, f"Registration not accepted: {FORUM}")
     assert "Reason: Please register as Media." in row.body_text
     assert "Reason: Please register as Media." in row.body_html
@@ -442,13 +448,13 @@ def test_cancel_promotes_the_first_waitlisted_first_come_first_served(
         ("", WAITLISTED, None, REASON_CATEGORY_FULL),
         (WAITLISTED, CONFIRMED, None, REASON_PROMOTED),
     ]
-    promoted = EmailOutbox.objects.get(registration=waiting_1, kind=EmailKind.PROMOTED)
+    promoted = written(EmailOutbox.objects.get(registration=waiting_1, kind=EmailKind.PROMOTED))
     assert (promoted.to, promoted.subject, promoted.status) == (
         "mayor3@city3.example.org",
         f"A place is now confirmed for you: {FORUM}",
         OutboxStatus.PENDING,
     )
-    cancel_email = EmailOutbox.objects.get(registration=first, kind=EmailKind.CANCELLED)
+    cancel_email = written(EmailOutbox.objects.get(registration=first, kind=EmailKind.CANCELLED))
     assert "Reason: Schedule conflict" in cancel_email.body_text
     assert EmailOutbox.objects.filter(kind=EmailKind.PROMOTED).count() == 1
 
@@ -512,7 +518,7 @@ def test_cancel_frees_the_session_seat_for_the_first_waiting_confirmed_delegate(
     assert signups(holder) == {}
     assert signups(pending) == {"Site visit: river clean-up": SignupStatus.WAITLISTED}
     assert signups(waiting) == {"Site visit: river clean-up": SignupStatus.CONFIRMED}
-    changed = EmailOutbox.objects.get(registration=waiting, kind=EmailKind.CHANGED)
+    changed = written(EmailOutbox.objects.get(registration=waiting, kind=EmailKind.CHANGED))
     assert changed.subject == f"Registration updated: {FORUM}"
     assert "- Site visit: river clean-up, 6 October 2030, 09:00: Confirmed" in changed.body_text
 
@@ -532,7 +538,7 @@ def test_promoted_delegate_gets_the_freed_session_seat_and_an_email_that_says_so
 
     assert status(waiting) == CONFIRMED
     assert signups(waiting) == {"Site visit: river clean-up": SignupStatus.CONFIRMED}
-    promoted = EmailOutbox.objects.get(registration=waiting, kind=EmailKind.PROMOTED)
+    promoted = written(EmailOutbox.objects.get(registration=waiting, kind=EmailKind.PROMOTED))
     assert "- Site visit: river clean-up, 6 October 2030, 09:00: Confirmed" in promoted.body_text
     assert EmailOutbox.objects.filter(registration=waiting, kind=EmailKind.CHANGED).count() == 0
 
@@ -562,7 +568,7 @@ def test_update_changes_fields_and_emails_once(open_forum, mayors, assistant, re
         "th",
     )
     assert updated.status == CONFIRMED
-    changed = EmailOutbox.objects.get(registration=registration, kind=EmailKind.CHANGED)
+    changed = written(EmailOutbox.objects.get(registration=registration, kind=EmailKind.CHANGED))
     assert "Delegate: H.E. Somchai Jaidee (สมชาย ใจดี)" in changed.body_text
     assert len(history(registration)) == 1  # details are not a status change
 
