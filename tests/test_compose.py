@@ -166,9 +166,13 @@ def test_compose_web_starts_two_workers_per_core_unless_told(services):
     assert told.stdout == "3\n"
 
 
+def _without_nice(words: list[str]) -> list[str]:
+    return words[3:] if words[:2] == ["nice", "-n"] else words
+
+
 @pytest.mark.parametrize(("service", "subcommand"), [("worker", "worker"), ("beat", "beat")])
 def test_compose_celery_commands_name_the_project_app(services, service, subcommand):
-    words = _command_words(services[service])
+    words = _without_nice(_command_words(services[service]))
 
     assert words[:4] == ["celery", "-A", "amf", subcommand]
     # `celery -A amf` finds the app as the package's `celery_app` attribute.
@@ -232,3 +236,10 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     ignored = set((ROOT / ".dockerignore").read_text().split())
 
     assert {".env", ".git", ".venv", "node_modules", "var"} <= ignored
+
+
+def test_compose_worker_yields_the_cpu_to_web(services):
+    words = _command_words(services["worker"])
+
+    assert words[:2] == ["nice", "-n"] and int(words[2]) > 0
+    assert _command_words(services["web"])[0] != "nice"

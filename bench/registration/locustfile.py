@@ -2,7 +2,8 @@
 
 - ``BaselineUser`` asks for ``/bench/constant``, the least a Django view can do on the same server.
 - ``RegistrationUser`` is a mayor's office, signed in: it opens the registration form of the forum,
-  then submits it for a new delegate, again and again, each time with another delegate's email.
+  pauses (filling it in), submits it for a new delegate and pauses again, over and over, each time
+  with another delegate's email. Every user pauses between any two of its requests (``wait_time``).
 
 Requests go to gunicorn on 127.0.0.1 with ``X-Forwarded-Proto: https``, as from the TLS proxy in front of
 production; the form is posted with the CSRF token taken from the page and the Origin and Referer a
@@ -28,8 +29,19 @@ THAI_NAMES = ("สมชาย ใจดี", "วิไลวรรณ ศร�
 _account_numbers = itertools.count()
 
 
-class BaselineUser(FastHttpUser):
+class PacedUser(FastHttpUser):
+    """A user who pauses before each request, the first one included: the users started in the same
+    second do not all ask at once (people do not arrive in lockstep), and from then on each keeps its
+    own rhythm."""
+
+    abstract = True
     wait_time = THINK
+
+    def on_start(self) -> None:
+        self.wait()
+
+
+class BaselineUser(PacedUser):
     headers = {"X-Forwarded-Proto": "https"}
 
     @task
@@ -41,9 +53,7 @@ class BaselineUser(FastHttpUser):
                 r.failure(f"status {r.status_code}")
 
 
-class RegistrationUser(FastHttpUser):
-    wait_time = THINK
-
+class RegistrationUser(PacedUser):
     def on_start(self) -> None:
         self.number = next(_account_numbers)
         account = SETUP["accounts"][self.number % len(SETUP["accounts"])]
@@ -56,6 +66,7 @@ class RegistrationUser(FastHttpUser):
         self.headers = {"Cookie": cookie, "X-Forwarded-Proto": "https"}
         self.post_headers = {**self.headers, "Origin": origin, "Referer": origin + self.url}
         self.submitted = 0
+        super().on_start()
 
     @task
     def register(self) -> None:
@@ -64,6 +75,7 @@ class RegistrationUser(FastHttpUser):
             if page.status_code != 200 or token is None:
                 page.failure(f"status {page.status_code}, no form")
                 return
+        self.wait()  # filling in the form: the same pause as between any two requests
         n = self.submitted
         self.submitted += 1
         data = {

@@ -48,12 +48,15 @@ TARGET_P95_MS = 500
 class Config:
     users: int = int(os.environ.get("BENCH_USERS", "200"))
     seats: int = int(os.environ.get("BENCH_SEATS", "150"))
-    duration: int = int(os.environ.get("BENCH_DURATION", "30"))  # seconds per phase
+    # Seconds per phase: several rounds of every user's pauses, so the figures are those of the steady
+    # state rather than of the first wave of users.
+    duration: int = int(os.environ.get("BENCH_DURATION", "60"))
     spawn_rate: int = int(os.environ.get("BENCH_SPAWN_RATE", "50"))  # users started per second
-    # Each user's pause between two requests, in seconds (locust's wait_time): far shorter than anyone
-    # takes to fill in a form, so 200 users ask for about 130 requests a second.
-    think_min: str = os.environ.get("BENCH_THINK_MIN", "1")
-    think_max: str = os.environ.get("BENCH_THINK_MAX", "2")
+    # Each user's pause before each request, in seconds (locust's wait_time). 5–10 s to fill in a form
+    # of thirty fields is ten times faster than anyone types, yet 200 users then ask for about 27
+    # requests a second: some 48,000 registrations an hour. 1–2 s is the stress test (bench/README.md).
+    think_min: str = os.environ.get("BENCH_THINK_MIN", "5")
+    think_max: str = os.environ.get("BENCH_THINK_MAX", "10")
     workers: int = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1))))
     server_url: str = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     database: str = os.environ.get("BENCH_DATABASE", "amf_bench")
@@ -133,6 +136,15 @@ def get(url: str, timeout: float = 5, cookie: str = "") -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, ""
+
+
+def compose_worker_command() -> list[str]:
+    """The worker's command in docker-compose.yml (its CPU priority included), run from this
+    environment's ``celery``."""
+    import yaml
+
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["worker"]["command"]
+    return [str(BIN / "celery") if word == "celery" else word for word in command]
 
 
 def cpu_usage(*, web: int, worker: int, database: str) -> Counter:
@@ -308,11 +320,7 @@ def main() -> int:
         )  # fmt: skip
 
         say(f"gunicorn ({cfg.workers} workers) on {host}, a Celery worker, SMTP sink on port {smtp_port}")
-        worker = start(
-            [str(BIN / "celery"), "-A", "amf", "worker", "--loglevel", "info", "-n", f"bench-{web_port}@%h"],
-            env,
-            logs["celery"],
-        )
+        worker = start([*compose_worker_command(), "-n", f"bench-{web_port}@%h"], env, logs["celery"])
         gunicorn = start(
             [str(BIN / "gunicorn"), "amf.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
              "--workers", str(cfg.workers)],
