@@ -14,7 +14,6 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-import redis
 from allauth.account.models import EmailAddress
 from django.urls import resolve
 from django.utils import timezone
@@ -28,6 +27,7 @@ from tests.integration.workers import (
     CeleryWorker,
     SmtpServer,
     closed_redis_url,
+    empty_redis_database,
     use_broker,
     wait_for,
     worker_env,
@@ -43,16 +43,8 @@ SWEEP_DONE = re.compile(r"Task delegates\.outbox_sweep\[[0-9a-f-]+\] succeeded")
 @pytest.fixture
 def redis_url():
     """A Redis database of its own (AMF_TEST_REDIS_DB, default 11), emptied before and after."""
-    url = f"redis://127.0.0.1:6379/{int(os.environ.get('AMF_TEST_REDIS_DB', '11'))}"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        pytest.fail(f"Redis at 127.0.0.1:6379 does not answer ({error}); these tests need it.")
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    with empty_redis_database(int(os.environ.get("AMF_TEST_REDIS_DB", "11"))) as url:
+        yield url
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
@@ -29,7 +28,14 @@ from delegates.models import PrintJob, Registration, new_checkin_token
 from delegates.services.print_jobs import print_job_can_restart, print_job_restart, print_job_start
 from events.enums import BadgeLayout
 from tests.factories import DelegateCategoryFactory, ForumFactory, RegistrationFactory
-from tests.integration.workers import ROOT, CeleryWorker, closed_redis_url, use_broker, wait_for, worker_env
+from tests.integration.workers import (
+    CeleryWorker,
+    closed_redis_url,
+    empty_redis_database,
+    use_broker,
+    wait_for,
+    worker_env,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -58,26 +64,13 @@ class PrintJobWorker(CeleryWorker):
         super().__init__(**kwargs)
         self.pool = pool
 
-    def start(self, *, timeout: float = 60) -> "PrintJobWorker":
+    def command(self) -> list[str]:
         pool = ["-P", "solo"] if self.pool == "solo" else ["-P", "prefork", "-c", "2"]
-        command = [
+        return [
             sys.executable, "-c", LAUNCHER, *pool, "-l", "info",
             "-n", f"print-{uuid.uuid4().hex[:8]}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        wait_for(
-            lambda: " ready." in self.log() or self.process.poll() is not None,
-            timeout=timeout,
-            what="the Celery worker to be ready",
-            log=self.log,
-        )
-        if self.process.poll() is not None:
-            pytest.fail(f"the Celery worker exited with {self.process.returncode}:\n{self.log()[-8000:]}")
-        return self
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -87,16 +80,8 @@ class PrintJobWorker(CeleryWorker):
 @pytest.fixture
 def redis_url():
     """A Redis database of its own (AMF_TEST_PRINT_REDIS_DB, default 12), emptied before and after."""
-    url = f"redis://127.0.0.1:6379/{int(os.environ.get('AMF_TEST_PRINT_REDIS_DB', '12'))}"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        pytest.fail(f"Redis at 127.0.0.1:6379 does not answer ({error}); these tests need it.")
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    with empty_redis_database(int(os.environ.get("AMF_TEST_PRINT_REDIS_DB", "12"))) as url:
+        yield url
 
 
 @pytest.fixture

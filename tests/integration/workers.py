@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import kombu.pools
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
@@ -167,7 +168,7 @@ class CeleryWorker:
         self.beat = beat
         self.process: subprocess.Popen | None = None
 
-    def start(self, *, timeout: float = 60) -> "CeleryWorker":
+    def command(self) -> list[str]:
         command = [
             sys.executable, "-m", "celery", "-A", "amf", "worker", "-P", "solo", "-l", "info",
             "-n", f"test-{uuid.uuid4().hex[:8]}@%h",
@@ -175,9 +176,17 @@ class CeleryWorker:
         ]  # fmt: skip
         if self.beat:
             command += ["-B", "-s", str(self.workdir / "celerybeat-schedule")]
+        return command
+
+    def start(self, *, timeout: float = 60) -> "CeleryWorker":
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for(
             lambda: " ready." in self.log() or self.process.poll() is not None,
@@ -208,6 +217,24 @@ class CeleryWorker:
         # The beat child may outlive the worker by a moment; make sure nothing of the group is left.
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def empty_redis_database(number: int) -> Iterator[str]:
+    """The URL of Redis database ``number`` on 127.0.0.1, emptied before and after; a Redis that does
+    not answer fails the test with a clear message."""
+    url = f"redis://127.0.0.1:6379/{number}"
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        pytest.fail(f"Redis at 127.0.0.1:6379 does not answer ({error}); these tests need it.")
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
 
 
 def worker_env(*, redis_url: str, email_url: str, workdir: Path, **extra: str) -> dict[str, str]:
