@@ -73,3 +73,7 @@ class PrintJobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+# Print jobs still to finish: one per selection at a time.
+ACTIVE_PRINT_JOB_STATUSES = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)

@@ -1,4 +1,6 @@
-"""Celery tasks of delegates. Thin: they take ids, call one service and own the retries."""
+"""Celery tasks of delegates. Thin: they take ids, load the row, call one service and own the retries
+(listed transient errors only, backoff, limits). Their names and time limits are in ``background.py``,
+which services enqueue through; nothing imports this module but Celery."""
 
 import logging
 import smtplib
@@ -8,10 +10,12 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from . import background
+from .badges.content import BadgeError
+from .badges.storage import badge_store
 from .enums import RegistrationStatus
+from .mail.outbox import outbox_send, outbox_sweep, retry_delay
 from .models import Registration
-from .services.badges import BadgeError, badge_store  # WeasyPrint itself loads on the first render
-from .services.emails import outbox_send, outbox_sweep, retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +24,12 @@ logger = logging.getLogger(__name__)
 TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError, OSError)
 
 
-@shared_task(bind=True, name="delegates.send_outbox_email", soft_time_limit=60, time_limit=90)
+def _limits(limits: tuple[int, int]) -> dict[str, int]:
+    soft, hard = limits
+    return {"soft_time_limit": soft, "time_limit": hard}
+
+
+@shared_task(bind=True, name=background.SEND_EMAIL, **_limits(background.SEND_EMAIL_LIMITS))
 def send_outbox_email(self, outbox_id: int) -> bool:
     """Send one outbox row (idempotent: a row already sent is left alone). Backoff and the number of
     retries come from the OUTBOX_RETRY_* settings, read when the task runs."""
@@ -37,20 +46,17 @@ def send_outbox_email(self, outbox_id: int) -> bool:
         ) from error
 
 
-@shared_task(name="delegates.outbox_sweep", soft_time_limit=120, time_limit=150)
+@shared_task(name=background.SWEEP_OUTBOX, **_limits(background.SWEEP_OUTBOX_LIMITS))
 def sweep_outbox() -> int:
     """Periodic (beat): send what the broker never received, or whose retry was lost."""
     return outbox_sweep()
 
 
-# A print job of a few thousand badges takes minutes; the hard limit stays well below Redis's
-# visibility timeout (3600 s), so a job still running is never delivered to a second worker.
-@shared_task(name="delegates.run_print_job", soft_time_limit=1800, time_limit=1860)
+@shared_task(name=background.RUN_PRINT_JOB, **_limits(background.RUN_PRINT_JOB_LIMITS))
 def run_print_job(job_id: int) -> bool:
     """Render a badge print job into one PDF (idempotent: a finished job, or one another worker is
     running, is left alone; a job whose worker was killed is taken over)."""
-    # Imported here: WeasyPrint and its fonts load only in the processes that render.
-    from .services.print_jobs import print_job_run
+    from .printing.runner import print_job_run  # pypdf and the rendering pool load where jobs run
 
     return print_job_run(job_id=job_id)
 
@@ -66,7 +72,9 @@ def _transient_storage_errors() -> tuple[type[BaseException], ...]:
     return (*errors, BotoCoreError, ClientError)
 
 
-@shared_task(bind=True, name="delegates.render_badge", soft_time_limit=60, time_limit=90, max_retries=5)
+@shared_task(
+    bind=True, name=background.RENDER_BADGE, max_retries=5, **_limits(background.RENDER_BADGE_LIMITS)
+)
 def render_badge(self, registration_id: int) -> bool:
     """Render and store the badge of a confirmed registration (idempotent: a badge whose content hash
     is unchanged is not rendered again). A registration that is gone or no longer confirmed is left

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import badge_views, views
+from .badges import views as badge_views
+from .registration import views
 
 app_name = "delegates"
 

@@ -143,11 +143,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Emails whose task never reached the broker (it was down) are sent once it is back.
     "outbox-sweep": {
-        "task": "delegates.outbox_sweep",
+        "task": "delegates.outbox_sweep",  # background.SWEEP_OUTBOX
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
 }
-# Email retries (delegates/services/emails.py): exponential backoff from OUTBOX_RETRY_BACKOFF seconds,
+# Email retries (delegates/mail/outbox.py): exponential backoff from OUTBOX_RETRY_BACKOFF seconds,
 # capped; the sweep picks up a row never attempted after OUTBOX_SWEEP_AFTER_SECONDS.
 OUTBOX_RETRY_BACKOFF = env.float("OUTBOX_RETRY_BACKOFF", default=5.0)
 OUTBOX_RETRY_BACKOFF_MAX = env.float("OUTBOX_RETRY_BACKOFF_MAX", default=600.0)
@@ -193,7 +193,7 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMF Events] "
-ACCOUNT_ADAPTER = "delegates.account_adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "delegates.mail.account_adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

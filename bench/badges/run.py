@@ -112,8 +112,9 @@ def seed(cfg: Config) -> int:
     script of the sample file; every fourth a head of local government). Returns the forum's id."""
     from django.utils import timezone
 
+    from delegates.checkin.tokens import new_checkin_token
     from delegates.enums import RegistrationStatus
-    from delegates.models import DelegateCategory, Registration, new_checkin_token
+    from delegates.models import DelegateCategory, Registration
     from events.enums import BadgeLayout, ForumStatus
     from events.models import Forum
 
@@ -271,8 +272,9 @@ def measure_job(cfg: Config, forum_id: int, processes: int | None, warm: bool) -
 
     from delegates.enums import BadgeOrder, PrintJobStatus
     from delegates.models import PrintJob, Registration
-    from delegates.services.print_jobs import print_job_run, print_job_start
-    from delegates.services.print_rendering import chunk_size, render_processes, render_warm_up
+    from delegates.printing.rendering import chunk_size, render_processes, render_warm_up
+    from delegates.printing.runner import print_job_run
+    from delegates.printing.services import print_job_start
     from events.enums import BadgeLayout
     from events.models import Forum
 
@@ -281,7 +283,7 @@ def measure_job(cfg: Config, forum_id: int, processes: int | None, warm: bool) -
     if cfg.chunk_size:
         settings.BADGE_PRINT_CHUNK_SIZE = cfg.chunk_size
     phases = PhaseLog()
-    job_logger = logging.getLogger("delegates.services.print_jobs")
+    job_logger = logging.getLogger("delegates.printing.runner")
     job_logger.setLevel(logging.INFO)
     job_logger.propagate = False  # kept here, not printed
     job_logger.addHandler(phases)
@@ -335,11 +337,12 @@ def measure_job(cfg: Config, forum_id: int, processes: int | None, warm: bool) -
 
 def measure_single(cfg: Config, forum_id: int) -> dict:
     """In a forked process: warm up as a worker does when it starts, then badges one at a time."""
+    from delegates.badges.pdf import badge_pdf, badge_warm_up
+    from delegates.badges.storage import badge_store
     from delegates.models import Registration
-    from delegates.services import badges
 
     start = time.perf_counter()
-    badges.badge_warm_up()
+    badge_warm_up()
     warm_up = time.perf_counter() - start
     people = list(
         Registration.objects.filter(forum_id=forum_id)
@@ -349,12 +352,12 @@ def measure_single(cfg: Config, forum_id: int) -> dict:
     render, store = [], []
     for registration in people:
         start = time.perf_counter()
-        pdf = badges.badge_pdf(registration=registration)
+        pdf = badge_pdf(registration=registration)
         render.append(time.perf_counter() - start)
         assert pdf.startswith(b"%PDF")
     for registration in people:
         start = time.perf_counter()
-        badges.badge_store(registration=registration)
+        badge_store(registration=registration)
         store.append(time.perf_counter() - start)
     scripts = sorted({r.native_name_lang or "latin" for r in people})
     return {"warm_up": warm_up, "render": render, "store": store, "scripts": scripts, "problems": []}
@@ -365,10 +368,10 @@ def measure_baseline(cfg: Config, forum_id: int, workdir: Path) -> dict:
     from pypdf import PdfReader
 
     from bench.badges import baseline
+    from delegates.badges.content import badge_content
     from delegates.enums import BadgeOrder
     from delegates.models import Registration
-    from delegates.services.badges import badge_content
-    from delegates.services.print_jobs import badge_order_sort
+    from delegates.printing.ordering import badge_order_sort
 
     memory = PeakMemory()
     memory.start()

@@ -12,7 +12,8 @@ from django.urls import reverse
 from amf.celery import app as celery_app
 from delegates.enums import BadgeOrder, PrintJobStatus
 from delegates.models import PrintJob, Registration
-from delegates.services.print_jobs import print_job_run, print_job_start
+from delegates.printing.runner import print_job_run
+from delegates.printing.services import print_job_start
 from events.enums import BadgeLayout
 from tests.factories import DelegateCategoryFactory, ForumFactory, RegistrationFactory, UserFactory
 
@@ -25,7 +26,7 @@ def organiser():
     user.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label="delegates",
-            codename__in=["view_registration", "change_registration", "view_printjob"],
+            codename__in=["view_registration", "change_registration", "print_badges", "view_printjob"],
         )
     )
     return user

@@ -1,18 +1,23 @@
-"""Scenarios for the delegates tests: a forum open for registration, its categories, delegates' form
-data, staff — and Celery in eager mode, so that an email enqueued after commit is sent at once to
-Django's in-memory mailbox (``mail.outbox``). The real broker and worker are in tests/integration."""
+"""Scenarios for the delegates tests: a forum open for registration, its categories, delegates
+registered through the real service (one confirmed), a signed-in delegate, staff — and Celery in
+eager mode, so that an email enqueued after commit is sent at once to Django's in-memory mailbox
+(``mail.outbox``). The real broker and worker are in tests/integration."""
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.utils import timezone
 
 from amf.celery import app as celery_app
-from delegates.services.registration import registration_submit
+from delegates.models import Registration
+from delegates.registration.services import registration_submit
+from tests.delegates.accounts import verified_user
+from tests.delegates.registration.submissions import delegate_data
 from tests.factories import DelegateCategoryFactory, ForumFactory, SessionFactory, UserFactory
 
-_numbers = itertools.count(1)
+# The PDF helpers assert as they read: their failures are explained like a test's own (pytest rewrites
+# the asserts of test modules and conftest files only, unless told).
+pytest.register_assert_rewrite("tests.delegates.badges.pdfs")
 
 
 @pytest.fixture(autouse=True)
@@ -74,24 +79,6 @@ def assistant():
     return UserFactory(username="assistant", email="assistant@city-hall.example.org")
 
 
-def delegate_data(n: int | None = None, **overrides) -> dict:
-    """What the registration form hands to the service for delegate ``n``."""
-    n = next(_numbers) if n is None else n
-    return {
-        "email": f"mayor{n}@city{n}.example.org",
-        "honorific": "H.E.",
-        "given_name": f"Given{n}",
-        "family_name": f"Family{n}",
-        "badge_name": f"Given{n} Family{n}",
-        "position": "Mayor",
-        "organisation": f"City of Number {n}",
-        "city": f"Number {n}",
-        "country": "TH",
-        "phone": "+66812345678",
-        **overrides,
-    }
-
-
 @pytest.fixture
 def register():
     """``register(forum, category, n=None, sessions=(), by=None, **data)``: submit through the real
@@ -108,3 +95,33 @@ def register():
         )
 
     return submit
+
+
+@pytest.fixture
+def confirmed(open_forum, mayors, register):
+    """A confirmed delegate (through the real service), with their forum and category selected."""
+    registration = register(
+        open_forum,
+        mayors,
+        honorific="H.E.",
+        badge_name="Sok Vibol",
+        native_name="សុខ វិបុល",
+        native_name_lang="km",
+        position="Governor",
+        organisation="Phnom Penh Capital Hall",
+        city="Phnom Penh",
+        country="KH",
+    )
+    return Registration.objects.select_related("forum", "category").get(pk=registration.pk)
+
+
+@pytest.fixture
+def user():
+    """A delegate's account with a verified address, who registers on the delegate pages."""
+    return verified_user("governor@phnompenh.example.org")
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client

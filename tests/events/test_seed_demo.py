@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events.demo_data import demo_seed
+from events.demo import demo_seed
 from events.enums import ForumStatus, SessionKind
 from events.models import Forum, Room, Session, SessionSpeaker, Speaker, Track
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from delegates.enums import EmailKind, OutboxStatus, RegistrationStatus
 from delegates.models import EmailOutbox
-from delegates.services.registration import registration_submit
+from delegates.registration.services import registration_submit
 from delegates.tasks import send_outbox_email
 from tests.factories import DelegateCategoryFactory, ForumFactory, UserFactory
 from tests.integration.workers import (

@@ -23,9 +23,10 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
 
+from delegates.checkin.tokens import new_checkin_token
 from delegates.enums import BadgeOrder, PrintJobStatus
-from delegates.models import PrintJob, Registration, new_checkin_token
-from delegates.services.print_jobs import print_job_can_restart, print_job_restart, print_job_start
+from delegates.models import PrintJob, Registration
+from delegates.printing.services import print_job_can_restart, print_job_restart, print_job_start
 from events.enums import BadgeLayout
 from tests.factories import DelegateCategoryFactory, ForumFactory, RegistrationFactory
 from tests.integration.workers import (

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from events.demo_data import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, demo_seed, demo_staff_ensure
+from events.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, demo_seed, demo_staff_ensure
 
 
 class Command(BaseCommand):

@@ -1,0 +1,83 @@
+"""The one way delegates hands work to Celery: by the task's explicit name, after the transaction
+commits, with a broker that is down handled here once.
+
+Services never import ``delegates.tasks`` (the tasks import the services): they call
+``enqueue_on_commit("delegates.render_badge", registration.pk)``. The time limits of the tasks are
+constants here, read by the task decorators and by the services that reason about a task's lifetime
+(the outbox sweep, a print job's restart).
+
+- After commit: the worker never looks for a row that is not there yet, and a rolled-back
+  transaction enqueues nothing (at once when no transaction is open).
+- A broker that is down is logged, never raised to the user: publishing gives up within about a
+  second (see the broker transport options in settings). The row the task would work on stays as it
+  is — an email PENDING for the beat sweep, a badge rendered on download or by a print job — or the
+  caller's ``on_broker_down`` says what else to do (a print job is marked FAILED for a restart).
+- Eager mode (``task_always_eager``, the unit tests): the task runs in the calling process.
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Task names: the contract between web and worker processes (a renamed task strands queued messages).
+SEND_EMAIL = "delegates.send_outbox_email"
+SWEEP_OUTBOX = "delegates.outbox_sweep"
+RENDER_BADGE = "delegates.render_badge"
+RUN_PRINT_JOB = "delegates.run_print_job"
+
+# (soft, hard) time limits in seconds. A print job of a few thousand badges takes minutes; its hard
+# limit stays well below Redis's visibility timeout (3600 s), so a job still running is never
+# delivered to a second worker.
+SEND_EMAIL_LIMITS = (60, 90)
+SWEEP_OUTBOX_LIMITS = (120, 150)
+RENDER_BADGE_LIMITS = (60, 90)
+RUN_PRINT_JOB_LIMITS = (1800, 1860)
+
+
+def _celery_app():
+    from amf.celery import app  # the project's app, configured from Django settings
+
+    return app
+
+
+@functools.cache
+def _registered_tasks_loaded() -> None:
+    """Eager mode runs a task in this process: make sure the apps' task modules are imported."""
+    _celery_app().loader.import_default_modules()
+
+
+def enqueue(
+    task_name: str, *args, on_broker_down: Callable[[], None] | None = None, fallback: str = ""
+) -> bool:
+    """Publish ``task_name`` with ``args`` (ids, never model instances) now. Returns False, after
+    logging what happens instead (``fallback``, e.g. "outbox row 7 left for the sweep") and calling
+    ``on_broker_down``, when the broker cannot be reached."""
+    app = _celery_app()
+    try:
+        if app.conf.task_always_eager:
+            _registered_tasks_loaded()
+            app.tasks[task_name].apply_async(args=args)
+        else:
+            app.send_task(task_name, args=args, retry=False)
+    except Exception:  # kombu raises several types for an unreachable broker; none must reach the user
+        logger.warning(
+            "broker unavailable; %s", fallback or f"{task_name} not enqueued", extra={"task": task_name}
+        )
+        if on_broker_down is not None:
+            on_broker_down()
+        return False
+    return True
+
+
+def enqueue_on_commit(
+    task_name: str, *args, on_broker_down: Callable[[], None] | None = None, fallback: str = ""
+) -> None:
+    """``enqueue`` once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(
+        functools.partial(enqueue, task_name, *args, on_broker_down=on_broker_down, fallback=fallback),
+        robust=True,
+    )

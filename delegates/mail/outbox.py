@@ -1,0 +1,236 @@
+"""The email outbox: every email is first a row, written in the same transaction as the change it
+reports, then sent by a Celery task enqueued after commit. This module is the only writer of outbox rows
+(the account emails of allauth come through ``outbox_account_queue``).
+
+- Written by the worker: a registration's row names the event (registration, kind, reason); the worker
+  renders the message when it first sends the row and keeps what it sent on the row, so a retry sends
+  the same message. The request that made the change, holding the seat locks, does not spend its time
+  on it.
+- Idempotent: the row's unique key names the event it reports, and the task sends a row once
+  (PENDING → SENT under a row lock), so a retried or duplicated task never sends twice.
+- Nothing is lost: if the broker is down when the change commits, the row stays PENDING and the
+  periodic ``outbox_sweep`` sends it once the broker is back. The delegate never sees that error.
+- Retries: a transient SMTP failure leaves the row PENDING (attempts and last error recorded) and the
+  task retries with exponential backoff (``retry_delay``). The sweep leaves alone rows whose retry is
+  still on its way, so a long outage of the mail relay does not multiply tasks; it picks up a row only
+  once its retry is overdue (lost with a dead broker or worker). A permanent refusal (5xx) marks the
+  row FAILED for staff to look at and send again (``outbox_retry``).
+"""
+
+import logging
+import random
+import smtplib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import background
+from ..enums import EmailKind, OutboxStatus
+from ..models import EmailOutbox, Registration
+from .rendering import email_render
+
+logger = logging.getLogger(__name__)
+
+
+def email_queue(
+    *,
+    registration: Registration,
+    kind: str,
+    reason: str = "",
+    detail: str = "",
+    last_change: int | None = None,
+) -> EmailOutbox:
+    """Write the outbox row for this event and enqueue its sending after the transaction commits.
+
+    The key is made of the registration, the kind and its latest status change (plus ``detail``), so
+    queueing the same event twice yields one row (and one send). A caller that has just recorded that
+    change passes its id (``last_change``); otherwise it is looked up."""
+    if last_change is None:
+        last_change = registration.history.order_by("-id").values_list("id", flat=True).first()
+    key = f"registration:{registration.pk}:{kind}:{last_change or 0}:{detail}"[:200]
+    cc = ""
+    if (
+        registration.registered_by_id
+        and registration.registered_by.email.lower() != registration.email.lower()
+    ):
+        cc = registration.registered_by.email
+    outbox, created = EmailOutbox.objects.get_or_create(
+        key=key,
+        defaults={
+            "registration": registration,
+            "kind": kind,
+            "to": registration.email,
+            "cc": cc,
+            "reason": reason,
+        },
+    )
+    if created:
+        enqueue_on_commit(outbox_id=outbox.pk)
+    return outbox
+
+
+def outbox_render(outbox: EmailOutbox) -> EmailOutbox:
+    """Write the message of a registration's row if it has none yet (saved on the row); a written row
+    is left as it is, so every attempt sends the same message."""
+    if outbox.body_text or outbox.registration_id is None:
+        return outbox
+    registration = Registration.objects.select_related("forum", "category", "registered_by").get(
+        pk=outbox.registration_id
+    )
+    outbox.subject, outbox.body_text, outbox.body_html = email_render(
+        registration=registration, kind=outbox.kind, reason=outbox.reason
+    )
+    outbox.save(update_fields=["subject", "body_text", "body_html"])
+    return outbox
+
+
+def outbox_account_queue(*, to: str, subject: str, body_text: str, body_html: str = "") -> EmailOutbox:
+    """An account email (verification, password reset, email change), written when it is queued and
+    sent like any other row."""
+    outbox = EmailOutbox.objects.create(
+        key=f"account:{uuid.uuid4()}",
+        kind=EmailKind.ACCOUNT,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    enqueue_on_commit(outbox_id=outbox.pk)
+    return outbox
+
+
+def enqueue_on_commit(*, outbox_id: int) -> None:
+    """Hand the row to the worker after the transaction commits (the row stays PENDING for the sweep
+    when the broker is down)."""
+    background.enqueue_on_commit(
+        background.SEND_EMAIL, outbox_id, fallback=f"outbox row {outbox_id} left for the sweep"
+    )
+
+
+def enqueue_send(*, outbox_id: int) -> bool:
+    """Hand the row to the worker now; False when the broker is down (the sweep sends it later)."""
+    return background.enqueue(
+        background.SEND_EMAIL, outbox_id, fallback=f"outbox row {outbox_id} left for the sweep"
+    )
+
+
+def outbox_retry(*, outbox_ids: list[int]) -> tuple[list[int], int]:
+    """Staff send rows again: FAILED rows go back to PENDING (the worker sends pending rows only,
+    once) and every pending one is handed to the worker. Rows already SENT are left alone. Returns the
+    ids handed over and how many could not be (the broker is down: the sweep sends them later)."""
+    with transaction.atomic():
+        rows = list(
+            EmailOutbox.objects.select_for_update()
+            .filter(pk__in=outbox_ids, status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED))
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        EmailOutbox.objects.filter(pk__in=rows, status=OutboxStatus.FAILED).update(
+            status=OutboxStatus.PENDING
+        )
+    queued = [pk for pk in rows if enqueue_send(outbox_id=pk)]
+    return rows, len(rows) - len(queued)
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A 5xx answer of the relay about this message: retrying will not help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+def outbox_send(*, outbox_id: int) -> bool:
+    """Send one outbox row if it is still PENDING. Holds the row's lock while sending, so two workers
+    given the same row send it once. Returns True if sent now, False if there was nothing to do (or the
+    relay refused the message for good: the row is then FAILED). Raises a transient SMTP or network
+    error after recording it on the row (attempts, last error), for the task to retry."""
+    with transaction.atomic():
+        outbox = EmailOutbox.objects.select_for_update().filter(pk=outbox_id).first()
+        if outbox is None:
+            logger.warning("outbox row %s does not exist", outbox_id)
+            return False
+        if outbox.status != OutboxStatus.PENDING:
+            return False
+        outbox_render(outbox)
+        message = EmailMultiAlternatives(
+            subject=outbox.subject,
+            body=outbox.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[outbox.to],
+            cc=[outbox.cc] if outbox.cc else [],
+            headers={"X-AMF-Outbox": str(outbox.pk), "Auto-Submitted": "auto-generated"},
+        )
+        if outbox.body_html:
+            message.attach_alternative(outbox.body_html, "text/html")
+        failure = None
+        try:
+            message.send(fail_silently=False)
+        except Exception as error:  # any SMTP or network error: recorded here, retried by the task
+            outbox.last_error = f"{type(error).__name__}: {error}"[:500]
+            if _is_permanent(error):
+                outbox.status = OutboxStatus.FAILED
+            else:
+                failure = error
+        else:
+            outbox.status = OutboxStatus.SENT
+            outbox.sent_at = timezone.now()
+            outbox.last_error = ""
+        outbox.attempts += 1
+        outbox.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+    if failure is not None:
+        raise failure
+    if outbox.status == OutboxStatus.FAILED:
+        logger.error("email refused by the relay", extra={"outbox": outbox_id, "kind": outbox.kind})
+        return False
+    logger.info("email sent", extra={"outbox": outbox_id, "kind": outbox.kind})
+    return True
+
+
+# --- Retries and the sweep -----------------------------------------------------------------------------
+
+
+def _backoff_bound(retries: int) -> float:
+    """The longest wait before retry number ``retries`` + 1 (exponential, capped)."""
+    return min(settings.OUTBOX_RETRY_BACKOFF * 2 ** min(retries, 32), settings.OUTBOX_RETRY_BACKOFF_MAX)
+
+
+def retry_delay(*, retries: int) -> float:
+    """Seconds to wait before the next attempt after ``retries`` retries: exponential backoff with
+    jitter (between half and all of the bound), so that a relay coming back is not hit by every
+    message at once."""
+    bound = _backoff_bound(retries)
+    return bound / 2 + random.uniform(0, bound / 2)  # noqa: S311 - jitter, not cryptography
+
+
+def _overdue_after(attempts: int, first_attempt_within: float) -> float:
+    """Seconds after a row's creation by which its task chain must have made ``attempts`` + 1 attempts
+    if it is still alive: the time to the first attempt, each wait at its longest, and a task's whole
+    time limit for each attempt (an unreachable relay takes its timeout to fail)."""
+    per_attempt = float(background.SEND_EMAIL_LIMITS[1])
+    return first_attempt_within + sum(_backoff_bound(n) + per_attempt for n in range(attempts))
+
+
+def outbox_sweep(*, older_than: timedelta | None = None) -> int:
+    """Re-enqueue PENDING rows whose task was lost: never attempted ``older_than`` after they were
+    written (default ``OUTBOX_SWEEP_AFTER_SECONDS``; the broker was down), or whose retry is overdue
+    (the broker or worker died in between). Rows whose retry is still on its way are left alone.
+    Returns how many were enqueued."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    now = timezone.now()
+    pending = EmailOutbox.objects.filter(status=OutboxStatus.PENDING)
+    due = Q()
+    for attempts in pending.values_list("attempts", flat=True).distinct().order_by():
+        late = timedelta(seconds=_overdue_after(attempts, older_than.total_seconds()))
+        due |= Q(attempts=attempts, created_at__lt=now - late)
+    if not due:
+        return 0
+    ids = list(pending.filter(due).order_by("id").values_list("id", flat=True)[:500])
+    return sum(1 for outbox_id in ids if enqueue_send(outbox_id=outbox_id))

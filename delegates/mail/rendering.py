@@ -1,0 +1,69 @@
+"""The words of a registration's emails: subject, plain text and HTML, rendered by the worker when it
+first sends the row (``outbox.outbox_render``), in the site's language and the forum's time zone."""
+
+from django.conf import settings
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_noop
+
+from events.formatting import date_range, tz_label  # one way to say dates and zones
+
+from ..enums import EmailKind
+from ..models import Registration
+
+# Marked for translation here, translated when the email is rendered (in the site's language).
+SUBJECTS = {
+    EmailKind.RECEIVED: gettext_noop("Registration received: {forum}"),
+    EmailKind.CONFIRMED: gettext_noop("Registration confirmed: {forum}"),
+    EmailKind.WAITLISTED: gettext_noop("You are on the waitlist: {forum}"),
+    EmailKind.PROMOTED: gettext_noop("A place is now confirmed for you: {forum}"),
+    EmailKind.REJECTED: gettext_noop("Registration not accepted: {forum}"),
+    EmailKind.CANCELLED: gettext_noop("Registration cancelled: {forum}"),
+    EmailKind.CHANGED: gettext_noop("Registration updated: {forum}"),
+}
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _render_text(template_name: str, context: dict) -> str:
+    """Plain text is not HTML: no escaping, so “O'Brien & Partners” stays as typed."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def email_render(*, registration: Registration, kind: str, reason: str) -> tuple[str, str, str]:
+    """(subject, text, html) of the email of ``kind`` about ``registration``."""
+    forum = registration.forum
+    context = {
+        "registration": registration,
+        "forum": forum,
+        "kind": kind,
+        "reason": reason,
+        "forum_dates": date_range(forum.start_date, forum.end_date),
+        "tz_label": tz_label(forum),
+        "signups": list(
+            registration.signups.select_related("session", "session__room").order_by("session__starts_at")
+        ),
+        "my_registrations_url": absolute_url(reverse("delegates:my-registrations")),
+        "registration_url": absolute_url(reverse("delegates:registration", args=[registration.public_id])),
+        "forum_url": absolute_url(reverse("events:forum", args=[forum.slug])),
+        "badge_url": absolute_url(reverse("delegates:badge-download", args=[registration.public_id])),
+        "time_zone": forum.time_zone,
+    }
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(forum.tz):
+        subject = translation.gettext(SUBJECTS[kind]).format(forum=forum.name)
+        context["subject"] = subject
+        context["closes_at"] = (
+            date_format(timezone.localtime(forum.registration_closes_at), "DATETIME_FORMAT")
+            if forum.registration_closes_at
+            else ""
+        )
+        text = _render_text(f"delegates/email/{kind}.txt", context)
+        html = render_to_string(
+            "delegates/email/message.html", {**context, "body_template": f"delegates/email/{kind}.txt"}
+        )
+    return subject, text, html

@@ -1,0 +1,24 @@
+"""The models of delegates, one module per aggregate; all hang off ``Registration``."""
+
+from .outbox import EmailOutbox
+from .printing import PrintJob, PrintJobItem
+from .registration import (
+    REFERENCE_ALPHABET,
+    DelegateCategory,
+    Registration,
+    SessionSignup,
+    StatusChange,
+    new_reference,
+)
+
+__all__ = [
+    "REFERENCE_ALPHABET",
+    "DelegateCategory",
+    "EmailOutbox",
+    "PrintJob",
+    "PrintJobItem",
+    "Registration",
+    "SessionSignup",
+    "StatusChange",
+    "new_reference",
+]

@@ -1,0 +1,41 @@
+"""The email outbox: one row per email we mean to send (written by ``delegates.mail``)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import EmailKind, OutboxStatus
+from .registration import Registration
+
+
+class EmailOutbox(models.Model):
+    """One row per email we mean to send. The unique key makes sending idempotent: a retried or
+    duplicated task finds the row already SENT and does nothing."""
+
+    key = models.CharField(max_length=200, unique=True)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    kind = models.CharField(max_length=16, choices=EmailKind)
+    to = models.EmailField(max_length=254)
+    cc = models.CharField(max_length=600, blank=True)
+    # A registration's email is written by the worker when it first sends the row (empty until then),
+    # then kept as sent; an account email is written when it is queued.
+    reason = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=OutboxStatus, default=OutboxStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

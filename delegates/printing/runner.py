@@ -1,0 +1,253 @@
+"""Running a print job in the worker: one runner at a time, progress committed as chunks complete,
+the joined PDF stored, and the job DONE with its file in one transaction (the body of
+``delegates.run_print_job``).
+
+- One runner at a time: the runner holds a PostgreSQL advisory lock on the job for as long as it runs.
+  The lock dies with the runner's database connection, so a worker killed in the middle of a job leaves
+  a RUNNING job nobody holds: a redelivered task (acks_late) takes it over, and staff may restart it.
+  A task delivered twice, or a restart while the job runs, finds the lock taken and does nothing.
+- Rendering (``rendering.py``): chunks of badges (a multiple of four, so A4 sheets stay full)
+  rendered by processes forked one per core. The chunk PDFs are joined with pypdf and saved under an
+  unguessable name, ``print-jobs/<public_id>.pdf``.
+"""
+
+import contextlib
+import functools
+import logging
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..checkin.tokens import checkin_token_issue
+from ..enums import ACTIVE_PRINT_JOB_STATUSES as ACTIVE
+from ..enums import PrintJobStatus, RegistrationStatus
+from ..models import PrintJob, Registration
+from . import rendering
+
+logger = logging.getLogger(__name__)
+
+# A job interrupted this many times (its worker killed each time) is not tried again by itself.
+MAX_ATTEMPTS = 3
+# Key of the runner's advisory lock: pg_try_advisory_lock(ADVISORY_NAMESPACE, job id). "AMFP".
+ADVISORY_NAMESPACE = 0x414D4650
+
+
+def _lock_key(job_id: int) -> int:
+    return job_id & 0x7FFFFFFF  # the two-key form of the advisory lock takes 32-bit integers
+
+
+def runner_alive(*, job_id: int) -> bool | None:
+    """Whether some process holds the job's runner lock now (None where the database cannot tell)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s::bigint::oid AND objid = %s::bigint::oid AND objsubid = 2)",
+            [ADVISORY_NAMESPACE, _lock_key(job_id)],
+        )
+        return cursor.fetchone()[0]
+
+
+@contextlib.contextmanager
+def _runner_lock(job_id: int) -> Iterator[bool]:
+    """Hold the job's advisory lock (session level: it outlives transactions, dies with the
+    connection). Yields whether it was granted; never waits."""
+    if connection.vendor != "postgresql":
+        yield True  # the embedded SQLite demo runs one worker
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, _lock_key(job_id)])
+        granted = cursor.fetchone()[0]
+    try:
+        yield granted
+    finally:
+        if granted and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, _lock_key(job_id)])
+
+
+def _claim(job_id: int) -> PrintJob | None:
+    """QUEUED, or RUNNING left by a runner that died → RUNNING, one more attempt. Registrations no
+    longer confirmed leave the job. None when there is nothing to do."""
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update().select_related("forum").filter(pk=job_id).first()
+        if job is None:
+            logger.warning("print job %s does not exist", job_id)
+            return None
+        if job.status not in ACTIVE:
+            return None
+        job.attempts += 1
+        job.done = 0
+        now = timezone.now()
+        if job.attempts > MAX_ATTEMPTS:
+            job.status = PrintJobStatus.FAILED
+            job.error = _(
+                "The worker rendering this job stopped %(count)d times before it finished (it may have "
+                "run out of memory). Please restart the job; if it stops again, print fewer badges at a "
+                "time."
+            ) % {"count": MAX_ATTEMPTS}
+            job.finished_at = now
+            job.save(update_fields=["status", "attempts", "done", "error", "finished_at"])
+            logger.error("print job interrupted too often", extra={"print_job": job.pk})
+            return None
+        gone = job.items.exclude(registration__status=RegistrationStatus.CONFIRMED)
+        gone.delete()
+        job.total = job.items.count()
+        if not job.total:
+            job.status = PrintJobStatus.FAILED
+            job.error = _("None of the badges of this job is for a confirmed registration any more.")
+            job.finished_at = now
+            job.save(update_fields=["status", "attempts", "done", "total", "error", "finished_at"])
+            return None
+        job.status = PrintJobStatus.RUNNING
+        job.started_at = now
+        job.finished_at = None
+        job.error = ""
+        job.save(update_fields=["status", "attempts", "done", "total", "started_at", "finished_at", "error"])
+        return job
+
+
+def print_job_run(*, job_id: int) -> bool:
+    """Render the job's badges into one PDF and finish the job (the body of ``run_print_job``).
+
+    Idempotent: a DONE or FAILED job, or one another runner holds, is left alone (returns False).
+    Takes the job's runner lock, claims it (see ``_claim``), renders chunk after chunk while
+    committing progress, saves the joined PDF to storage, then marks the job DONE with its file in
+    one transaction. Any error marks the job FAILED with a friendly message (returns False)."""
+    with _runner_lock(job_id) as granted:
+        if not granted:
+            logger.info("print job %s is being run by another worker", job_id)
+            return False
+        job = _claim(job_id)
+        if job is None:
+            return False
+        attempt = job.attempts
+        logger.info("print job running", extra={"print_job": job.pk, "attempt": attempt, "badges": job.total})
+        try:
+            with tempfile.TemporaryDirectory(prefix=f"amf-print-job-{job.pk}-") as workdir:
+                joined = _render(job, attempt=attempt, workdir=Path(workdir))
+                if joined is None:
+                    return False  # restarted meanwhile: the new run owns the job
+                return _finish(job, attempt=attempt, path=joined)
+        except Exception as error:  # every failure ends as FAILED, with a message staff can act on
+            _fail(job, attempt=attempt, error=error)
+            return False
+
+
+def _fail(job: PrintJob, *, attempt: int, error: Exception) -> None:
+    if isinstance(error, SoftTimeLimitExceeded):
+        message = _(
+            "Rendering took longer than allowed and was stopped. Please restart the job, or print fewer "
+            "badges at a time."
+        )
+    elif isinstance(error, rendering.RenderProcessFailed) and not error.cause:
+        message = _(
+            "A rendering process stopped unexpectedly (it may have run out of memory). Please restart "
+            "the job, or print fewer badges at a time."
+        )
+    else:
+        cause = error.cause if isinstance(error, rendering.RenderProcessFailed) else type(error).__name__
+        message = _(
+            "The badges could not be rendered (%(error)s). Please restart the job; if it fails again, "
+            "contact the technical team."
+        ) % {"error": cause}
+    logger.exception("print job failed", extra={"print_job": job.pk, "attempt": attempt})
+    PrintJob.objects.filter(pk=job.pk, status=PrintJobStatus.RUNNING, attempts=attempt).update(
+        status=PrintJobStatus.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def _progress(job: PrintJob, done: int, *, attempt: int) -> bool:
+    """Commit progress (autocommit: the admin sees it at once). False if the job was taken away."""
+    return bool(
+        PrintJob.objects.filter(pk=job.pk, status=PrintJobStatus.RUNNING, attempts=attempt).update(done=done)
+    )
+
+
+def _chunks(job: PrintJob) -> list[rendering.Chunk]:
+    """The job's registrations, in print order, loaded with what their badge shows, in chunks."""
+    ids = list(job.items.order_by("position").values_list("registration_id", flat=True))
+    by_id = {
+        registration.pk: registration
+        for registration in Registration.objects.filter(pk__in=ids).select_related("forum", "category")
+    }
+    for registration in by_id.values():
+        if not registration.checkin_token:  # confirmed before tokens existed: the badge needs one
+            checkin_token_issue(registration=registration)
+    ordered = [by_id[pk] for pk in ids]
+    size = rendering.chunk_size(layout=job.layout)
+    return [
+        rendering.Chunk(index=n, registrations=ordered[start : start + size])
+        for n, start in enumerate(range(0, len(ordered), size))
+    ]
+
+
+def _render(job: PrintJob, *, attempt: int, workdir: Path) -> Path | None:
+    """Render every chunk, committing progress as chunks complete; then join them in order. Returns
+    the joined PDF, or None if the job was taken away meanwhile."""
+    started = time.monotonic()
+    chunks = _chunks(job)
+    processes = min(rendering.render_processes(), len(chunks))
+    progress = functools.partial(_progress, job, attempt=attempt)
+    if processes > 1:
+        if not rendering.render_in_processes(
+            chunks, processes=processes, layout=job.layout, workdir=workdir, on_progress=progress
+        ):
+            return None
+    else:
+        done = 0
+        for chunk in chunks:
+            rendering.render_chunk(chunk, layout=job.layout, workdir=workdir)
+            done += len(chunk.registrations)
+            if not progress(done):
+                return None
+    rendered = time.monotonic()
+    joined = rendering.join_chunks(
+        [rendering.chunk_path(workdir, chunk.index) for chunk in chunks],
+        output=workdir / "badges.pdf",
+        pages=rendering.expected_pages(
+            layout=job.layout, count=job.total, chunk=rendering.chunk_size(layout=job.layout)
+        ),
+        title=f"Badges — {job.forum.name}",
+    )
+    logger.info(
+        "print job rendered",
+        extra={
+            "print_job": job.pk,
+            "processes": processes,
+            "chunks": len(chunks),
+            "render_seconds": round(rendered - started, 3),
+            "join_seconds": round(time.monotonic() - rendered, 3),
+        },
+    )
+    return joined
+
+
+def _finish(job: PrintJob, *, attempt: int, path: Path) -> bool:
+    """Store the complete PDF, then mark the job DONE with it in one transaction. A file left by an
+    earlier attempt that died before this point is replaced, not duplicated."""
+    storage = job.file.storage
+    name = f"print-jobs/{job.public_id}.pdf"
+    if storage.exists(name):
+        storage.delete(name)
+    with path.open("rb") as handle:
+        saved = storage.save(name, File(handle, name=name))
+    with transaction.atomic():
+        locked = PrintJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != PrintJobStatus.RUNNING or locked.attempts != attempt:
+            return False
+        locked.file.name = saved
+        locked.status = PrintJobStatus.DONE
+        locked.done = locked.total
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["file", "status", "done", "finished_at"])
+    logger.info("print job done", extra={"print_job": job.pk, "badges": locked.total})
+    return True

@@ -1,0 +1,435 @@
+"""Registrations in the admin: the list, each registration's page with its history, sign-ups and
+emails, and the actions that change a status.
+
+A registration's status is never edited in a form: it changes only through the actions (approve,
+reject, cancel), which call the same services as the public flow, so capacity, the waitlist, the status
+history and the emails follow one set of rules. Staff do not add registrations here either: they
+register a delegate on their behalf through the public form, like a mayor's assistant does.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from events.admin import CountryInUseFilter, ForumScopedFilter
+
+from ..admin_actions import action_confirmed, intermediate_page
+from ..badges.views import registration_badge_download, registration_badge_preview
+from ..checkin.tokens import TokenError, checkin_token_reissue
+from ..enums import ACTIVE_STATUSES, RegistrationStatus
+from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
+from ..permissions import CHANGE_REGISTRATION, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
+from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
+from .admin_outcomes import (
+    LEAVE_OPERATIONS,
+    Outcome,
+    approved,
+    busy,
+    skipped_not_pending,
+    waitlisted,
+)
+from .rules import EditRefusal, registration_edit_refusal
+from .services import (
+    EDITABLE_FIELDS,
+    RegistrationBusy,
+    RegistrationError,
+    registration_approve,
+    registration_update,
+)
+
+
+def _can_manage_registrations(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_REGISTRATION) or request.user.has_perm(CHANGE_REGISTRATION)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record kept by the services: shown with the registration, never edited by hand. Visible to
+    whoever may see the registration."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _can_manage_registrations(request)
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    fields = ("at", "from_status", "to_status", "actor", "reason")
+    verbose_name = _("status change")
+    verbose_name_plural = _("status history")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StatusChange]:
+        return super().get_queryset(request).select_related("actor")
+
+
+class SessionSignupInline(ReadOnlyInline):
+    model = SessionSignup
+    fields = ("session", "status", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SessionSignup]:
+        return super().get_queryset(request).select_related("session")
+
+
+class EmailOutboxInline(ReadOnlyInline):
+    model = EmailOutbox
+    fields = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    """Only the details a delegate could change themselves; the rest is read-only."""
+
+    class Meta:
+        model = Registration
+        fields = EDITABLE_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and details_locked_reason(self.instance):
+            raise ValidationError(details_locked_reason(self.instance), code="locked")
+        return cleaned
+
+
+def details_locked_reason(registration: Registration) -> str:
+    """Why staff cannot change the details now (the rule of ``registration_update``), or ""."""
+    refusal = registration_edit_refusal(registration=registration)
+    if refusal == EditRefusal.INACTIVE:
+        return gettext("This registration is no longer active; its details can no longer be changed.")
+    if refusal == EditRefusal.DEADLINE_PASSED:
+        return gettext("The deadline for changes has passed; the details can no longer be changed.")
+    return ""
+
+
+class StatusReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "aria-describedby": "id_reason_helptext"}),
+        help_text=_("Sent to the delegate in the email, and kept in the status history."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.errors.get("reason"):
+            self.fields["reason"].widget.attrs["aria-describedby"] = "id_reason_error id_reason_helptext"
+            self.fields["reason"].widget.attrs["aria-invalid"] = "true"
+
+
+@admin.register(Registration)
+class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
+    form = RegistrationAdminForm
+    list_display = (
+        "reference",
+        "badge_name",
+        "native",
+        "category",
+        "forum",
+        "country",
+        "status",
+        "badge_printed",
+        "created_at",
+    )
+    list_filter = (
+        "forum",
+        ("category", ForumScopedFilter),
+        "status",
+        CountryInUseFilter,
+        "dietary",
+        "needs_visa_letter",
+        "needs_airport_transfer",
+        BadgePrintedFilter,
+    )
+    search_fields = (
+        "=reference",
+        "given_name",
+        "family_name",
+        "badge_name",
+        "native_name",
+        "email",
+        "organisation",
+        "city",
+    )
+    list_select_related = ("forum", "category")
+    list_per_page = 50
+    actions = (
+        "approve_selected",
+        "reject_selected",
+        "cancel_selected",
+        "print_badges",
+        "reissue_checkin_token",
+    )
+    inlines = (StatusChangeInline, SessionSignupInline, EmailOutboxInline)
+    readonly_fields = (
+        "reference",
+        "forum",
+        "category",
+        "status",
+        "email",
+        "user",
+        "registered_by",
+        "privacy_consent_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (
+            _("Registration"),
+            {
+                "fields": ("reference", "forum", "category", "status", "created_at", "updated_at"),
+                "description": _(
+                    "The status changes only through the actions of the registration list (approve, "
+                    "reject, cancel), which respect the seats like the public form and email the delegate."
+                ),
+            },
+        ),
+        (_("Delegate"), {"fields": ("email", "user", "registered_by")}),
+        (
+            _("Name and role"),
+            {
+                "fields": (
+                    "honorific",
+                    "given_name",
+                    "family_name",
+                    "badge_name",
+                    "native_name",
+                    "native_name_lang",
+                    "position",
+                    "organisation",
+                    "city",
+                    "country",
+                    "phone",
+                )
+            },
+        ),
+        (
+            _("Needs"),
+            {
+                "fields": (
+                    "dietary",
+                    "dietary_other",
+                    "allergies",
+                    "accessibility_needs",
+                    "accompanying_persons",
+                )
+            },
+        ),
+        (
+            _("Travel"),
+            {
+                "fields": (
+                    "arrival_date",
+                    "arrival_time",
+                    "arrival_flight",
+                    "departure_date",
+                    "departure_time",
+                    "departure_flight",
+                    "needs_airport_transfer",
+                    "hotel",
+                    "needs_visa_letter",
+                )
+            },
+        ),
+        (_("Consent"), {"fields": ("media_consent", "privacy_consent_at")}),
+    )
+
+    @admin.display(description=_("name in native script"), ordering="native_name")
+    def native(self, obj: Registration) -> str:
+        if not obj.native_name:
+            return ""
+        if obj.native_name_lang:
+            return format_html('<span lang="{}">{}</span>', obj.native_name_lang, obj.native_name)
+        return obj.native_name
+
+    # --- Permissions: no adding (use the public form), no deleting (cancel instead) --------------
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Registration | None = None) -> bool:
+        # Deleting would free a seat without promoting anyone from the waitlist: cancel instead.
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Registration | None = None):
+        if obj is not None and details_locked_reason(obj):
+            return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+        return self.readonly_fields
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "add_help": gettext(
+                "Staff do not add registrations here: to register a delegate on their behalf, use the "
+                "forum's public registration form while signed in, as a mayor's office does. Both "
+                "accounts can then see and manage the registration."
+            ),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        if object_id is not None:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                extra_context["details_locked"] = details_locked_reason(obj)
+                extra_context["can_change_status"] = self.has_change_permission(request, obj) and (
+                    obj.status in ACTIVE_STATUSES
+                )
+                extra_context["status_actions"] = [
+                    (LEAVE_OPERATIONS["reject"]["action"], gettext("Reject registration…")),
+                    (LEAVE_OPERATIONS["cancel"]["action"], gettext("Cancel registration…")),
+                ]
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RegistrationBusy:
+            self.message_user(
+                request,
+                gettext("The registration is being changed by someone else right now; please try again."),
+                messages.WARNING,
+            )
+        except RegistrationError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(
+        self, request: HttpRequest, obj: Registration, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Save changed details through ``registration_update`` (row lock, edit deadline, "details
+        changed" email), writing only those columns: a status changed meanwhile is never overwritten."""
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+        if data:
+            registration_update(registration=obj, data=data, actor=request.user)
+
+    # --- Status actions -----------------------------------------------------------------------------
+
+    @admin.action(description=_("Approve selected pending registrations"), permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        outcome = Outcome()
+        for registration in queryset.order_by("created_at", "id"):  # first come, first seated
+            try:
+                result = registration_approve(registration=registration, actor=request.user)
+            except RegistrationBusy:
+                outcome.add("busy", registration)
+            except RegistrationError:
+                outcome.add("skipped", registration)
+            else:
+                outcome.add(
+                    "approved" if result.status == RegistrationStatus.CONFIRMED else "waitlisted", result
+                )
+        outcome.report(
+            request,
+            self,
+            {
+                "approved": approved,
+                "waitlisted": waitlisted,
+                "skipped": skipped_not_pending,
+                "busy": busy,
+            },
+        )
+
+    def has_reissue_checkin_token_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(REISSUE_CHECKIN_TOKEN)
+
+    @admin.action(
+        description=_("Reissue the check-in token (lost badge)"), permissions=["reissue_checkin_token"]
+    )
+    def reissue_checkin_token(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        """A new QR code for each selected confirmed registration; the old badge no longer checks in."""
+        reissued, skipped = [], []
+        for registration in queryset.order_by("created_at", "id"):
+            try:
+                checkin_token_reissue(registration=registration, actor=request.user)
+            except TokenError:
+                skipped.append(registration.reference)
+            else:
+                reissued.append(registration.reference)
+        if reissued:
+            self.message_user(
+                request,
+                gettext("New check-in token and badge for %(refs)s; the old QR codes no longer work.")
+                % {"refs": ", ".join(reissued)},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                gettext("Skipped (not confirmed): %(refs)s.") % {"refs": ", ".join(skipped)},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Reject selected registrations…"), permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Registration]):
+        return self._leave(request, queryset, LEAVE_OPERATIONS["reject"])
+
+    @admin.action(description=_("Cancel selected registrations…"), permissions=["change"])
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Registration]):
+        return self._leave(request, queryset, LEAVE_OPERATIONS["cancel"])
+
+    def _leave(self, request: HttpRequest, queryset: QuerySet[Registration], spec: dict):
+        """Ask for the reason (required) on an intermediate page, then reject or cancel each selected
+        registration through its service, first come first served."""
+        registrations = list(queryset.select_related("forum", "category").order_by("created_at", "id"))
+        form = StatusReasonForm(request.POST if action_confirmed(request) else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            outcome = Outcome()
+            for registration in registrations:
+                try:
+                    spec["service"](registration=registration, actor=request.user, reason=reason)
+                except RegistrationBusy:
+                    outcome.add("busy", registration)
+                except RegistrationError:
+                    outcome.add("skipped", registration)
+                else:
+                    outcome.add(spec["done"], registration)
+            outcome.report(request, self, spec["labels"])
+            return None  # back to the list, with its filters
+        return intermediate_page(
+            self,
+            request,
+            template="admin/delegates/registration/status_reason_form.html",
+            title=spec["title"],
+            action=spec["action"],
+            context={
+                "intro": spec["intro"],
+                "submit_label": spec["submit"],
+                "registrations": registrations,
+                "form": form,
+                "inactive": [r for r in registrations if r.status not in ACTIVE_STATUSES],
+            },
+        )
+
+    def get_urls(self):
+        return [
+            # The badge views check staff and permission themselves (404 / 403 rather than a redirect).
+            path(
+                "<path:object_id>/badge.pdf", registration_badge_download, name="delegates_registration_badge"
+            ),
+            path(
+                "<path:object_id>/badge-preview.pdf",
+                registration_badge_preview,
+                name="delegates_registration_badge_preview",
+            ),
+            *super().get_urls(),
+        ]

@@ -1,0 +1,73 @@
+"""Reads of registrations, with the visibility rule written once: a user sees the registrations they
+made (``registered_by``), the ones that are theirs (``user``), and the ones made for an email address
+they have verified. Anything else is a 404."""
+
+import uuid
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from events.models import Forum, Session
+
+from ..enums import RegistrationStatus, SignupStatus
+from ..models import DelegateCategory, Registration, SessionSignup
+
+
+def _visible_to(user: AbstractBaseUser) -> Q:
+    verified_email = EmailAddress.objects.filter(user=user, verified=True, email__iexact=OuterRef("email"))
+    return Q(registered_by=user) | Q(user=user) | Exists(verified_email)
+
+
+def registration_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Registration]:
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    return (
+        Registration.objects.filter(_visible_to(user))
+        .select_related("forum", "category")
+        .prefetch_related(
+            Prefetch(
+                "signups",
+                queryset=SessionSignup.objects.select_related("session", "session__room").order_by(
+                    "session__starts_at"
+                ),
+            )
+        )
+        .order_by("-forum__start_date", "created_at")
+    )
+
+
+def registration_get_for_user(*, user: AbstractBaseUser, public_id: str | uuid.UUID) -> Registration:
+    """The registration with this public id if the user may see it; Http404 otherwise (also for a
+    malformed id), so that nobody can tell whether someone else's registration exists."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404("No such registration") from None
+    registration = registration_list_for_user(user=user).filter(public_id=public_id).first()
+    if registration is None:
+        raise Http404("No such registration")
+    return registration
+
+
+def category_list_public(*, forum: Forum) -> QuerySet[DelegateCategory]:
+    return DelegateCategory.objects.filter(forum=forum, is_public=True).order_by("protocol_rank", "name")
+
+
+def session_list_for_signup(*, forum: Forum) -> QuerySet[Session]:
+    """Sessions of the forum that need sign-up, with their confirmed seat count (``taken``)."""
+    return (
+        Session.objects.filter(forum=forum, requires_signup=True)
+        .select_related("room")
+        .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
+        .order_by("starts_at", "title")
+    )
+
+
+def forum_seats_left(*, forum: Forum) -> int | None:
+    """Seats not yet confirmed (None: no limit). For display only; services count under lock."""
+    if forum.capacity is None:
+        return None
+    taken = Registration.objects.filter(forum=forum, status=RegistrationStatus.CONFIRMED).count()
+    return max(forum.capacity - taken, 0)

@@ -1,1 +1,0 @@
-"""Business rules of delegates: registration (seats, waitlist, approval) and the email outbox."""

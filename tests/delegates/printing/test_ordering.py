@@ -1,0 +1,41 @@
+"""The order of the badges in a print job (``delegates/printing/ordering.py``): by category then name,
+by country, city and name, or by protocol rank — ignoring case and accents, also for a letter Unicode
+does not decompose (Đ)."""
+
+import pytest
+
+from delegates.enums import BadgeOrder
+from delegates.printing.ordering import collation_key
+from tests.delegates.printing.jobs import printed_names, start
+
+pytestmark = pytest.mark.django_db
+
+
+def test_collation_key_ignores_case_and_accents():
+    assert collation_key("ÉLISE") == collation_key("elise") == "elise"
+    assert collation_key("Đà Nẵng") == "da nang"
+    assert collation_key("Zoë") == "zoe"
+    assert collation_key("สมชาย") == "สมชาย"
+
+
+def test_order_category_then_name(forum, delegates):
+    job = start(forum, order=BadgeOrder.CATEGORY_NAME)
+
+    assert printed_names(job) == ["Ana Nguyễn", "élise Martin", "Zoë Adams", "Ngo Bao", "Edward Ong"]
+    assert job.total == 5
+    assert list(job.items.order_by("position").values_list("position", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_order_country_then_city_then_name(forum, delegates):
+    job = start(forum, order=BadgeOrder.COUNTRY_CITY_NAME)
+
+    # Indonesia, Singapore, Thailand, Viet Nam (Đà Nẵng sorts as "Da Nang", before Hanoi).
+    assert printed_names(job) == ["élise Martin", "Edward Ong", "Zoë Adams", "Ana Nguyễn", "Ngo Bao"]
+
+
+def test_order_protocol(forum, delegates):
+    job = start(forum, order=BadgeOrder.PROTOCOL)
+
+    # Rank 10: heads of local government first (by family name), then the others; rank 50: the two
+    # categories one after the other (Observer, then Partner organisation), not interleaved.
+    assert printed_names(job) == ["Zoë Adams", "Ana Nguyễn", "élise Martin", "Ngo Bao", "Edward Ong"]
