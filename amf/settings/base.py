@@ -166,6 +166,9 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AMF Events <no-reply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The secretariat's address: Reply-To of account emails, and of a forum's emails when the forum has no
+# secretariat address of its own (delegates/mail/outbox.py). Empty: no Reply-To.
+SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="")
 
 # --- Auth ------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
