@@ -7,6 +7,7 @@ run with that zone activated (template rendering included), and the time fields 
 import zoneinfo
 from datetime import datetime
 
+import phonenumbers
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -214,8 +215,28 @@ class SessionInline(admin.TabularInline):
         return formset
 
 
+class ForumAdminForm(forms.ModelForm):
+    """The forum's form in the admin: the secretariat's phone may be typed as dialled in the forum's
+    country ("021 5000 1234" for a forum in Indonesia) or with its country code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone = self.fields.get("secretariat_phone")
+        if phone is None:
+            return
+        country = self.data.get("country") if self.is_bound else self.instance.country
+        phone.region = str(country or "").upper() or None
+        if phone.region not in phonenumbers.SUPPORTED_REGIONS:
+            phone.region = None
+        phone.error_messages["invalid"] = _(
+            "Enter a phone number with its country code (e.g. +62 21 5000 1234), or as dialled within "
+            "the forum's country."
+        )
+
+
 @admin.register(Forum)
 class ForumAdmin(admin.ModelAdmin):
+    form = ForumAdminForm
     list_display = ("name", "start_date", "end_date", "host_city", "country", "status", "session_count")
     list_filter = ("status", CountryInUseFilter, "start_date")
     search_fields = ("name", "host_city", "theme")
@@ -229,6 +250,7 @@ class ForumAdmin(admin.ModelAdmin):
         (_("Place"), {"fields": ("host_city", "country", "venue_name", "venue_address", "map_url")}),
         (_("Dates"), {"fields": ("start_date", "end_date", "time_zone")}),
         (_("Registration"), {"fields": (*FORUM_TIME_FIELDS, "capacity")}),
+        (_("Secretariat contact"), {"fields": ("secretariat_email", "secretariat_phone")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Forum]:

@@ -7,11 +7,13 @@ import uuid
 import zoneinfo
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .enums import BadgeLayout, ForumStatus, SessionKind, SpeakerRole
 from .validators import validate_time_zone
@@ -49,6 +51,21 @@ class Forum(models.Model):
     badge_layout = models.CharField(
         _("badge layout"), max_length=16, choices=BadgeLayout, default=BadgeLayout.A6
     )
+    # The people delegates write to: shown on the forum page, and the Reply-To of every email about
+    # the forum (delegates/mail/outbox.py), so that "reply to the secretariat" reaches someone.
+    secretariat_email = models.EmailField(
+        _("secretariat email"),
+        blank=True,
+        help_text=_(
+            "Shown on the forum page; replies to the forum's emails go here. Empty: the site-wide "
+            "secretariat address, if one is set."
+        ),
+    )
+    secretariat_phone = PhoneNumberField(
+        _("secretariat phone"),
+        blank=True,
+        help_text=_("Shown on the forum page and in the forum's emails, e.g. +62 21 5000 1234."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +93,12 @@ class Forum(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ForumStatus.PUBLISHED
+
+    @property
+    def contact_email(self) -> str:
+        """Where delegates write about this forum: its secretariat's address, else the site-wide one
+        (``SECRETARIAT_EMAIL``, may be empty)."""
+        return self.secretariat_email or settings.SECRETARIAT_EMAIL
 
     def clean(self) -> None:
         errors = {}

@@ -57,6 +57,8 @@ def forum_copy(*, forum: Forum, name: str, slug: str, start_date: date) -> Forum
         registration_closes_at=shift(forum.registration_closes_at),
         registration_edit_deadline=shift(forum.registration_edit_deadline),
         capacity=forum.capacity,
+        secretariat_email=forum.secretariat_email,
+        secretariat_phone=forum.secretariat_phone,
         status=ForumStatus.DRAFT,
     )
     copy.full_clean()

@@ -166,6 +166,9 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AMF Events <no-reply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The secretariat's address: Reply-To of account emails, and of a forum's emails when the forum has no
+# secretariat address of its own (delegates/mail/outbox.py). Empty: no Reply-To.
+SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="")
 
 # --- Auth ------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -194,6 +197,16 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMF Events] "
 ACCOUNT_ADAPTER = "delegates.mail.account_adapter.AccountAdapter"
+# An account is its email address: allauth shows the address wherever it would show a user (the
+# usernames Django keeps are made up by allauth and never shown).
+ACCOUNT_USER_DISPLAY = "delegates.mail.account_adapter.user_display"
+# Tell the account's address when its password or addresses change (or two-factor authentication is
+# turned on or off), with where the change came from.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# No "Remember me": a sign-in lasts until the browser is closed. Offices share computers, and an
+# account can change or cancel a mayor's registration.
+ACCOUNT_SESSION_REMEMBER = False
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # also after verifying an address, which signs the user in
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -15,6 +15,9 @@ reports, then sent by a Celery task enqueued after commit. This module is the on
   still on its way, so a long outage of the mail relay does not multiply tasks; it picks up a row only
   once its retry is overdue (lost with a dead broker or worker). A permanent refusal (5xx) marks the
   row FAILED for staff to look at and send again (``outbox_retry``).
+- What goes on the wire (``outbox_send``): From ``DEFAULT_FROM_EMAIL``, Reply-To the secretariat
+  (``outbox_reply_to``), a Date in UTC (+0000) and a subject folded as RFC 2047 wants
+  (``message.OutboxEmail``).
 """
 
 import logging
@@ -24,7 +27,6 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,7 +34,8 @@ from django.utils import timezone
 from .. import background
 from ..enums import EmailKind, OutboxStatus
 from ..models import EmailOutbox, Registration
-from .rendering import email_render
+from .message import OutboxEmail
+from .rendering import email_copy_to, email_render
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +56,7 @@ def email_queue(
     if last_change is None:
         last_change = registration.history.order_by("-id").values_list("id", flat=True).first()
     key = f"registration:{registration.pk}:{kind}:{last_change or 0}:{detail}"[:200]
-    cc = ""
-    if (
-        registration.registered_by_id
-        and registration.registered_by.email.lower() != registration.email.lower()
-    ):
-        cc = registration.registered_by.email
+    cc = email_copy_to(registration)
     outbox, created = EmailOutbox.objects.get_or_create(
         key=key,
         defaults={
@@ -137,6 +135,21 @@ def outbox_retry(*, outbox_ids: list[int]) -> tuple[list[int], int]:
     return rows, len(rows) - len(queued)
 
 
+def outbox_reply_to(outbox: EmailOutbox) -> str:
+    """Where a reply to this row's email goes (read when it is sent, so a corrected address applies
+    to retries too): the secretariat of the registration's forum, else the site-wide
+    ``SECRETARIAT_EMAIL`` (account emails have no forum); empty for none."""
+    if outbox.registration_id is not None:
+        forum_email = (
+            Registration.objects.filter(pk=outbox.registration_id)
+            .values_list("forum__secretariat_email", flat=True)
+            .first()
+        )
+        if forum_email:
+            return forum_email
+    return settings.SECRETARIAT_EMAIL
+
+
 def _is_permanent(error: Exception) -> bool:
     """A 5xx answer of the relay about this message: retrying will not help."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -159,12 +172,14 @@ def outbox_send(*, outbox_id: int) -> bool:
         if outbox.status != OutboxStatus.PENDING:
             return False
         outbox_render(outbox)
-        message = EmailMultiAlternatives(
+        reply_to = outbox_reply_to(outbox)
+        message = OutboxEmail(
             subject=outbox.subject,
             body=outbox.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[outbox.to],
             cc=[outbox.cc] if outbox.cc else [],
+            reply_to=[reply_to] if reply_to else [],
             headers={"X-AMF-Outbox": str(outbox.pk), "Auto-Submitted": "auto-generated"},
         )
         if outbox.body_html:

@@ -1,5 +1,10 @@
 """The words of a registration's emails: subject, plain text and HTML, rendered by the worker when it
-first sends the row (``outbox.outbox_render``), in the site's language and the forum's time zone."""
+first sends the row (``outbox.outbox_render``), in the site's language and the forum's time zone.
+
+Each kind has a plain-text template (``delegates/email/<kind>.txt``: links as addresses on their own
+lines) and an HTML one (``<kind>.html``, in the layout of ``message.html``: links as buttons and link
+text). Absolute links, in these and in the account emails, come from ``absolute_url`` alone.
+"""
 
 from django.conf import settings
 from django.template import Context
@@ -27,12 +32,27 @@ SUBJECTS = {
 
 
 def absolute_url(path: str) -> str:
+    """``path`` on the site as the public knows it (``SITE_URL``), never as the request that led to
+    the email happened to reach it."""
     return settings.SITE_URL.rstrip("/") + path
+
+
+def email_copy_to(registration: Registration) -> str:
+    """Who gets a copy of a registration's emails: the account that made it for someone else (a
+    mayor's assistant), or nobody (empty)."""
+    if (
+        registration.registered_by_id
+        and registration.registered_by.email
+        and registration.registered_by.email.lower() != registration.email.lower()
+    ):
+        return registration.registered_by.email
+    return ""
 
 
 def _render_text(template_name: str, context: dict) -> str:
     """Plain text is not HTML: no escaping, so “O'Brien & Partners” stays as typed."""
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    text = get_template(template_name).template.render(Context(context, autoescape=False))
+    return text.strip() + "\n"  # the templates' own trailing lines are not part of the message
 
 
 def email_render(*, registration: Registration, kind: str, reason: str) -> tuple[str, str, str]:
@@ -53,6 +73,15 @@ def email_render(*, registration: Registration, kind: str, reason: str) -> tuple
         "forum_url": absolute_url(reverse("events:forum", args=[forum.slug])),
         "badge_url": absolute_url(reverse("delegates:badge-download", args=[registration.public_id])),
         "time_zone": forum.time_zone,
+        # The plain text gives the venue on one line; the HTML keeps the address's lines.
+        "venue_address_line": ", ".join(
+            line.strip() for line in forum.venue_address.splitlines() if line.strip()
+        ),
+        "show_status": kind == EmailKind.CHANGED,
+        "to": registration.email,
+        "cc": email_copy_to(registration),
+        "contact_email": forum.contact_email,
+        "contact_phone": forum.secretariat_phone,
     }
     with translation.override(settings.LANGUAGE_CODE), timezone.override(forum.tz):
         subject = translation.gettext(SUBJECTS[kind]).format(forum=forum.name)
@@ -63,7 +92,5 @@ def email_render(*, registration: Registration, kind: str, reason: str) -> tuple
             else ""
         )
         text = _render_text(f"delegates/email/{kind}.txt", context)
-        html = render_to_string(
-            "delegates/email/message.html", {**context, "body_template": f"delegates/email/{kind}.txt"}
-        )
+        html = render_to_string(f"delegates/email/{kind}.html", context)
     return subject, text, html

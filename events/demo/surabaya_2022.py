@@ -49,6 +49,8 @@ PRE_AMF_2022 = DemoForum(
         "registration_opens_at": at(date(2022, 7, 1), "09:00", "Asia/Jakarta"),
         "registration_closes_at": at(date(2022, 9, 30), "17:00", "Asia/Jakarta"),
         "capacity": 300,
+        "secretariat_email": "secretariat@uclg-aspac.example.org",
+        "secretariat_phone": "+62 21 5000 1234",
         "status": ForumStatus.PUBLISHED,
     },
     rooms=[

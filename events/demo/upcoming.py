@@ -30,6 +30,8 @@ def upcoming_forum(start_date: date) -> DemoForum:
             "registration_opens_at": at(start_date - timedelta(days=150), "09:00", tz),
             "registration_closes_at": at(start_date - timedelta(days=10), "23:59", tz),
             "capacity": 400,
+            "secretariat_email": "secretariat@uclg-aspac.example.org",
+            "secretariat_phone": "+62 21 5000 1234",
             "status": ForumStatus.PUBLISHED,
         },
         rooms=[

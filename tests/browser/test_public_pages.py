@@ -63,3 +63,27 @@ def test_programme_filter_by_type_on_a_phone(demo, live_server, phone_page):
     assert 0 < sessions.count() < all_sessions
     assert all("Site visit" in text for text in sessions.all_inner_texts())
     assert page.problems.messages == []
+
+
+def test_forum_page_secretariat_contact_on_a_phone(demo, live_server, phone_page, axe_check):
+    from events.models import Forum
+
+    Forum.objects.filter(slug=DEMO_FORUM).update(
+        secretariat_email="secretariat.of.the.asean.mayors.forum@uclg-aspac.example.org"
+    )
+    page = phone_page
+
+    page.goto(f"{live_server.url}/forums/{DEMO_FORUM}/")
+
+    email = page.get_by_role("link", name="secretariat.of.the.asean.mayors.forum@uclg-aspac.example.org")
+    phone = page.get_by_role("link", name="+62 21 50001234")
+    assert (
+        email.get_attribute("href") == "mailto:secretariat.of.the.asean.mayors.forum@uclg-aspac.example.org"
+    )
+    assert phone.get_attribute("href") == "tel:+622150001234"
+    for link in (email, phone):
+        link.scroll_into_view_if_needed()
+        box = link.bounding_box()
+        assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert_no_horizontal_scroll(page)
+    axe_check(page)

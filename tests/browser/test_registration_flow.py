@@ -61,10 +61,11 @@ def forum(transactional_db):
 
 
 def test_delegate_signs_up_verifies_registers_and_cancels_on_a_phone(
-    live_server, phone_page, axe_check, forum, eager_celery
+    live_server, phone_page, axe_check, forum, eager_celery, settings
 ):
     page = phone_page
     base = live_server.url
+    settings.SITE_URL = base  # emails link to the site as the public reaches it
     checked = []
 
     def check(name):

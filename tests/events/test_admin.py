@@ -270,6 +270,50 @@ def test_forum_admin_stores_times_entered_in_the_forum_time_zone(admin_client):
     assert forum.registration_closes_at == dt.datetime(2030, 9, 30, 10, 0, tzinfo=UTC)
 
 
+def test_forum_admin_edits_the_secretariat_contact(admin_client, forum):
+    data = form_data(admin_client.get(change_url(forum)), "forum_form")
+    data["secretariat_email"] = "amf2030@uclg-aspac.example.org"
+    data["secretariat_phone"] = "+62 21 5000 1234"
+
+    response = admin_client.post(change_url(forum), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    forum.refresh_from_db()
+    assert (forum.secretariat_email, forum.secretariat_phone.as_e164) == (
+        "amf2030@uclg-aspac.example.org",
+        "+622150001234",
+    )
+
+
+def test_forum_admin_reads_a_secretariat_phone_dialled_in_the_forums_country(admin_client, forum):
+    data = form_data(admin_client.get(change_url(forum)), "forum_form")  # a forum in Indonesia
+    data["secretariat_phone"] = "021 5000 1234"
+
+    response = admin_client.post(change_url(forum), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    forum.refresh_from_db()
+    assert forum.secretariat_phone.as_international == "+62 21 50001234"
+
+
+def test_forum_admin_explains_a_secretariat_phone_it_cannot_read(admin_client, forum):
+    data = form_data(admin_client.get(change_url(forum)), "forum_form")
+    data["secretariat_phone"] = "12"
+    data["secretariat_email"] = "not an address"
+
+    response = admin_client.post(change_url(forum), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "secretariat_email": ["Enter a valid email address."],
+        "secretariat_phone": [
+            "Enter a phone number with its country code (e.g. +62 21 5000 1234), or as dialled within the "
+            "forum's country."
+        ],
+    }
+    assert 'value="not an address"' in response.content.decode()
+
+
 def test_forum_admin_rejects_two_new_sessions_double_booking_a_room(admin_client, forum):
     room = forum.rooms.get()
     data = form_data(admin_client.get(change_url(forum)), "forum_form")

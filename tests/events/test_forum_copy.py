@@ -41,6 +41,8 @@ def forum_2030():
         registration_closes_at=dt.datetime(2030, 9, 30, 23, 59, tzinfo=JAKARTA),
         registration_edit_deadline=dt.datetime(2030, 10, 1, 12, 0, tzinfo=JAKARTA),
         capacity=300,
+        secretariat_email="secretariat@uclg-aspac.example.org",
+        secretariat_phone="+62 21 5000 1234",
         status=ForumStatus.PUBLISHED,
     )
     hall = RoomFactory(forum=forum, name="Main Hall", location="Level 3", capacity=300)
@@ -110,6 +112,10 @@ def test_forum_copy_copies_the_forum_as_a_draft(forum_2030):
         "https://www.openstreetmap.org/search?query=Surabaya",
     )
     assert (copy.time_zone, copy.capacity) == ("Asia/Jakarta", 300)
+    assert (copy.secretariat_email, copy.secretariat_phone.as_e164) == (
+        "secretariat@uclg-aspac.example.org",
+        "+622150001234",
+    )
     # 364 days later, same wall-clock time in Jakarta (UTC+7).
     assert copy.registration_opens_at == dt.datetime(2031, 5, 31, 2, 0, tzinfo=UTC)
     assert copy.registration_closes_at == dt.datetime(2031, 9, 29, 16, 59, tzinfo=UTC)

@@ -286,6 +286,39 @@ def test_forum_page_shows_theme_dates_venue_time_zone_and_links(client, forum):
     assert '<a href="/forums/pre-amf-2022/" aria-current="page">Overview</a>' in page
 
 
+def test_forum_page_gives_the_secretariat_contact_as_links(client, forum, settings):
+    settings.SECRETARIAT_EMAIL = "events@uclg-aspac.example.org"
+    forum.secretariat_email = "secretariat@uclg-aspac.example.org"
+    forum.secretariat_phone = "+62 21 5000 1234"
+    forum.save()
+
+    page = html(client.get(reverse("events:forum", args=[forum.slug])))
+
+    assert (
+        '<div class="panel"> <h3>Secretariat</h3> <p> Questions about registration, travel or the programme? '
+        'The forum secretariat will help. </p> <ul class="contact-list" role="list"> <li> Email: '
+        '<a href="mailto:secretariat@uclg-aspac.example.org">secretariat@uclg-aspac.example.org</a> </li> '
+        '<li> Phone: <a href="tel:+622150001234">+62 21 50001234</a> </li> </ul> </div>'
+    ) in page
+
+
+def test_forum_page_without_a_contact_of_its_own_gives_the_site_wide_secretariat(client, forum, settings):
+    settings.SECRETARIAT_EMAIL = "events@uclg-aspac.example.org"
+
+    page = html(client.get(reverse("events:forum", args=[forum.slug])))
+
+    assert '<a href="mailto:events@uclg-aspac.example.org">events@uclg-aspac.example.org</a>' in page
+    assert "tel:" not in page
+
+
+def test_forum_page_without_any_secretariat_contact_has_no_secretariat_panel(client, forum, settings):
+    settings.SECRETARIAT_EMAIL = ""
+
+    page = html(client.get(reverse("events:forum", args=[forum.slug])))
+
+    assert "<h3>Secretariat</h3>" not in page and "mailto:" not in page
+
+
 @pytest.mark.parametrize(
     ("opens", "closes", "status", "has_button"),
     [

@@ -181,6 +181,19 @@ def test_seed_demo_upcoming_forum_has_registration_open():
     assert forum.sessions.count() == 9
 
 
+def test_seed_demo_forums_have_a_fictional_secretariat_contact():
+    seed()
+
+    contacts = {
+        forum.slug: (forum.secretariat_email, forum.secretariat_phone.as_e164)
+        for forum in Forum.objects.order_by("slug")
+    }
+    assert contacts == {
+        "amf-2027": ("secretariat@uclg-aspac.example.org", "+622150001234"),
+        "pre-amf-2022": ("secretariat@uclg-aspac.example.org", "+622150001234"),
+    }
+
+
 def test_seed_demo_never_moves_the_upcoming_forum():
     today = timezone.localdate()
     demo_seed(today=today)

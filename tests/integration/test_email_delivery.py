@@ -143,7 +143,7 @@ def test_registration_email_arrives_with_a_working_link(
     assert f"Delegate: H.E. Somchai Jaidee ({THAI})" in text
     assert f"Reference: {registration.reference}" in text
     assert THAI in html
-    [link] = re.findall(r"See or change your registration: (\S+)", text)
+    [link] = re.findall(r"See or change your registration:\s+(\S+)", text)
     assert f'href="{link}"' in html
 
     path = urlsplit(link).path

@@ -99,6 +99,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    raw: bytes = b""  # the message as it came over the wire
 
 
 @dataclass
@@ -126,6 +127,7 @@ class SmtpServer:
                 mail_from=envelope.mail_from,
                 rcpt_tos=list(envelope.rcpt_tos),
                 message=message_from_bytes(envelope.original_content, policy=policy.default),
+                raw=envelope.original_content,
             )
         )
         return "250 Message accepted for delivery"
@@ -143,6 +145,10 @@ class SmtpServer:
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [received.message for received in self.received]
 
 
 # --- A Celery worker process ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ conftest); SMTP failures come from a real SMTP server or a closed port, never fr
 import datetime as dt
 import logging
 import time
+from email.utils import parsedate_to_datetime
 
 import pytest
 from django.core import mail
@@ -88,7 +89,7 @@ def test_email_is_enqueued_only_after_commit(
     )
     assert message.extra_headers["X-AMF-Outbox"] == str(row.pk)
     link = "http://127.0.0.1:8000" + reverse("delegates:registration", args=[registration.public_id])
-    assert f"See or change your registration: {link}" in message.body
+    assert f"See or change your registration:\n{link}\n" in message.body
     assert f"Reference: {registration.reference}" in message.body
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
@@ -130,6 +131,60 @@ def test_queueing_the_same_event_twice_gives_one_row(
     assert again.pk == first.pk
     assert EmailOutbox.objects.filter(registration=registration).count() == 1
     assert len(callbacks) == 2  # the email enqueued once, then the badge rendering
+
+
+# --- Reply-To and Date ---------------------------------------------------------------------------------
+
+
+def test_reply_to_is_the_forums_secretariat(open_forum, mayors, register, settings):
+    settings.SECRETARIAT_EMAIL = "events@uclg-aspac.example.org"
+    open_forum.secretariat_email = "amf2031@uclg-aspac.example.org"
+    open_forum.save()
+    registration = register(open_forum, mayors, 1)
+
+    outbox_send(outbox_id=EmailOutbox.objects.get(registration=registration).pk)
+
+    [message] = mail.outbox
+    assert message.reply_to == ["amf2031@uclg-aspac.example.org"]
+    assert message.message()["Reply-To"] == "amf2031@uclg-aspac.example.org"
+
+
+def test_reply_to_falls_back_to_the_site_wide_secretariat_for_forums_and_account_emails(
+    open_forum, mayors, register, settings
+):
+    settings.SECRETARIAT_EMAIL = "events@uclg-aspac.example.org"
+    registration = register(open_forum, mayors, 1)
+    account = pending_row(kind=EmailKind.ACCOUNT)
+
+    outbox_send(outbox_id=EmailOutbox.objects.get(registration=registration).pk)
+    outbox_send(outbox_id=account.pk)
+
+    assert [message.reply_to for message in mail.outbox] == [
+        ["events@uclg-aspac.example.org"],
+        ["events@uclg-aspac.example.org"],
+    ]
+
+
+def test_without_any_secretariat_address_there_is_no_reply_to(settings):
+    settings.SECRETARIAT_EMAIL = ""
+    row = pending_row(kind=EmailKind.ACCOUNT)
+
+    outbox_send(outbox_id=row.pk)
+
+    [message] = mail.outbox
+    assert (message.reply_to, message.message()["Reply-To"]) == ([], None)
+
+
+def test_date_header_is_utc_written_as_plus_0000():
+    row = pending_row(kind=EmailKind.ACCOUNT)
+    before = timezone.now().replace(microsecond=0)
+
+    outbox_send(outbox_id=row.pk)
+
+    [message] = mail.outbox
+    date = message.message()["Date"]
+    assert date.endswith(" +0000")
+    assert before <= parsedate_to_datetime(date) <= timezone.now()
 
 
 # --- SMTP failures -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.db import connections, transaction
 from django.urls import reverse
@@ -448,7 +449,9 @@ def test_assistant_registers_the_mayor_and_the_mayor_sees_it_after_verifying(
     client.logout()
     verification = mail.outbox[-1]
     assert verification.to == ["mayor@cityhall.example.org"]
-    link = re.search(r"http://testserver(/accounts/confirm-email/[^/\s]+/)", verification.body).group(1)
+    link = re.search(
+        re.escape(settings.SITE_URL) + r"(/accounts/confirm-email/[^/\s]+/)", verification.body
+    ).group(1)
     assert client.post(link).status_code == 302
     signed_in_again = client.post(
         reverse("account_login"), {"login": "mayor@cityhall.example.org", "password": password}
