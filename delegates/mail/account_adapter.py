@@ -47,7 +47,32 @@ def account_links() -> dict[str, str]:
     }
 
 
+def username_for(email: str) -> str | None:
+    """The username Django keeps for an account: its email address (lower case), so that wherever
+    Django shows a user — the admin's lists, histories, "registered by" — people read the address they
+    know. None when the address does not fit the username column (150 characters)."""
+    username = (email or "").strip().lower()
+    return username if 0 < len(username) <= 150 else None
+
+
+def username_follow_email(*, user, email: str) -> None:
+    """After an account's primary address changed: its username follows, unless another account
+    holds that name already (then the old one stays; it is never shown anyway)."""
+    username = username_for(email)
+    model = type(user)
+    if username and not model._default_manager.filter(username=username).exclude(pk=user.pk).exists():
+        model._default_manager.filter(pk=user.pk).update(username=username)
+        user.username = username
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def populate_username(self, request, user) -> None:
+        username = username_for(getattr(user, "email", ""))
+        if username and not type(user)._default_manager.filter(username=username).exists():
+            user.username = username
+            return
+        super().populate_username(request, user)  # an address longer than a username: allauth's own
+
     # --- Links: from SITE_URL only --------------------------------------------------------------
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:

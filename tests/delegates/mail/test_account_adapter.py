@@ -107,9 +107,10 @@ def test_every_account_email_links_only_to_site_url_whatever_the_host(every_acco
 
 
 def test_account_emails_say_the_address_never_the_username(every_account_email):
-    username = get_user_model().objects.get().username  # made up by allauth from the address
+    user = get_user_model().objects.get()
+    username = user.username
 
-    assert username == "assistant.to.the.governor"
+    assert username == user.email.lower()  # the name Django keeps is the address, changes included
     for template, message in every_account_email.items():
         [(html, _mimetype)] = message.alternatives
         for part in (message.body, html):
@@ -232,3 +233,75 @@ def test_admin_greets_staff_by_email_address(client):
 
     assert "Welcome, <strong>staff@uclg-aspac.example.org</strong>." in page
     assert "secretariat.staff" not in page
+
+
+# --- The username Django keeps is the address --------------------------------------------------------
+
+
+def test_a_new_account_is_named_by_its_email_address(client):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "Assistant.PP@Phnompenh.example.org",
+            "password1": "a long passphrase 2031",
+            "password2": "a long passphrase 2031",
+        },
+    )
+
+    user = get_user_model().objects.get(email__iexact="assistant.pp@phnompenh.example.org")
+    assert user.username == "assistant.pp@phnompenh.example.org"
+    assert str(user) == "assistant.pp@phnompenh.example.org"  # what the admin shows
+
+
+def test_the_username_follows_a_changed_primary_address(client):
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_changed
+
+    user = verified_user("old-office@city-hall.example.org")
+    new = EmailAddress.objects.create(user=user, email="new-office@city-hall.example.org", verified=True)
+    old = EmailAddress.objects.get(user=user, email="old-office@city-hall.example.org")
+
+    email_changed.send(
+        sender=EmailAddress, request=None, user=user, from_email_address=old, to_email_address=new
+    )
+
+    user.refresh_from_db()
+    assert user.username == "new-office@city-hall.example.org"
+
+
+def test_the_username_stays_when_another_account_holds_the_address_as_its_name():
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_changed
+
+    UserFactory(username="taken@city-hall.example.org", email="someone@else.example.org")
+    user = verified_user("mine@city-hall.example.org")
+    new = EmailAddress.objects.create(user=user, email="taken@city-hall.example.org", verified=True)
+
+    email_changed.send(
+        sender=EmailAddress, request=None, user=user, from_email_address=None, to_email_address=new
+    )
+
+    user.refresh_from_db()
+    assert user.username != "taken@city-hall.example.org"
+
+
+def test_the_migration_names_existing_accounts_by_their_addresses():
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    migration = importlib.import_module("delegates.migrations.0005_usernames_are_emails")
+    office = UserFactory(username="assistant.pp", email="Assistant@City-Hall.example.org")
+    clash = UserFactory(username="clash", email="taken@city-hall.example.org")
+    holder = UserFactory(username="taken@city-hall.example.org", email="")
+
+    migration.usernames_from_emails(global_apps, None)
+
+    office.refresh_from_db()
+    clash.refresh_from_db()
+    holder.refresh_from_db()
+    assert (office.username, clash.username, holder.username) == (
+        "assistant@city-hall.example.org",
+        "clash",
+        "taken@city-hall.example.org",
+    )
