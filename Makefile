@@ -72,25 +72,45 @@ $(NPM_STAMP): package.json package-lock.json
 
 # --- Run -------------------------------------------------------------------------------------------
 
+# The SITE_URL of `make run`: as the settings read it (the environment first, then the env file), or
+# http://127.0.0.1:$(PORT) when neither sets it.
+define SITE_URL_PY
+import os
+
+import environ
+
+env_file = os.environ.get("AMF_ENV_FILE", ".env")
+if env_file:
+    environ.Env.read_env(env_file, overwrite=False)
+print(os.environ.get("SITE_URL") or "http://127.0.0.1:$(PORT)")
+endef
+export SITE_URL_PY
+
 # Without DATABASE_URL / REDIS_URL: SQLite and Celery's filesystem transport in var/. With them: the
 # same command runs on PostgreSQL and Redis. Ctrl-C stops the web server and the worker.
+# The links in emails follow the port (SITE_URL=http://127.0.0.1:$(PORT), for the demo's seeding, the
+# web server and the worker, which writes the emails), unless SITE_URL is set in the environment or
+# .env. Honcho is given no env file: the settings read .env themselves, after the environment, so
+# a PORT or SITE_URL there cannot override what this command says.
 run: $(SYNC_STAMP)
 	@mkdir -p "$${AMF_VAR_DIR:-var}"
 	$(MANAGE) migrate --noinput
 	@if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
-	@echo "$(MANAGE) seed_demo --with-staff"; \
-	seed_output="$$($(MANAGE) seed_demo --with-staff)"; \
+	@export SITE_URL="$$($(PY) -c "$$SITE_URL_PY")"; \
+	echo "$(MANAGE) seed_demo --with-staff --verbosity 2"; \
+	seed_output="$$($(MANAGE) seed_demo --with-staff --verbosity 2)"; \
 	echo "$$seed_output"; \
 	login="$$(grep -m1 'Demo staff login' <<<"$$seed_output" || true)"; \
 	echo; \
 	echo "================================================================================"; \
 	echo "  AMF Events is starting on http://127.0.0.1:$(PORT)/"; \
 	echo "  Admin: http://127.0.0.1:$(PORT)/$${ADMIN_URL:-admin/}"; \
+	echo "  Links in emails: $${SITE_URL%/}/ (SITE_URL)"; \
 	if [ -n "$$login" ]; then echo "  $$login"; fi; \
 	echo "  Press Ctrl-C to stop the web server and the worker."; \
 	echo "================================================================================"; \
 	echo; \
-	exec $(VENV)/bin/honcho start --procfile Procfile.dev --port $(PORT) --no-colour
+	exec $(VENV)/bin/honcho start --procfile Procfile.dev --env /dev/null --port $(PORT) --no-colour
 
 # --- Test ------------------------------------------------------------------------------------------
 

@@ -13,11 +13,16 @@ constants here, read by the task decorators and by the services that reason abou
   is — an email PENDING for the beat sweep, a badge rendered on download or by a print job — or the
   caller's ``on_broker_down`` says what else to do (a print job is marked FAILED for a restart).
 - Eager mode (``task_always_eager``, the unit tests): the task runs in the calling process.
+- Held back on purpose (``enqueue_held_back``): a bulk load such as the demo data writes many rows at
+  once and does their work itself (or leaves it to the on-demand paths), instead of waking the worker
+  with hundreds of tasks before anyone uses the site.
 """
 
+import contextlib
+import contextvars
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.db import transaction
 
@@ -38,6 +43,27 @@ RENDER_BADGE_LIMITS = (60, 90)
 RUN_PRINT_JOB_LIMITS = (1800, 1860)
 
 
+# Why tasks are held back in the current context (``enqueue_held_back``), and how many were.
+_held_back: contextvars.ContextVar[list | None] = contextvars.ContextVar("enqueue_held_back", default=None)
+
+
+@contextlib.contextmanager
+def enqueue_held_back(*, why: str) -> Iterator[None]:
+    """Within this block nothing is handed to the worker, now or after commit: the rows the tasks would
+    work on stay as they are, exactly as when the broker is down but on purpose, so ``on_broker_down``
+    is not called. The caller takes over: it sends or skips its emails (``outbox_skip``), runs its print
+    jobs itself; badges are rendered on download or by a print job. Logs once how many were held back
+    and ``why``."""
+    held: list[str] = []
+    token = _held_back.set(held)
+    try:
+        yield
+    finally:
+        _held_back.reset(token)
+        if held:
+            logger.info("%d background tasks not enqueued: %s", len(held), why, extra={"tasks": len(held)})
+
+
 def _celery_app():
     from amf.celery import app  # the project's app, configured from Django settings
 
@@ -55,7 +81,12 @@ def enqueue(
 ) -> bool:
     """Publish ``task_name`` with ``args`` (ids, never model instances) now. Returns False, after
     logging what happens instead (``fallback``, e.g. "outbox row 7 left for the sweep") and calling
-    ``on_broker_down``, when the broker cannot be reached."""
+    ``on_broker_down``, when the broker cannot be reached; False too, quietly, inside
+    ``enqueue_held_back``."""
+    held = _held_back.get()
+    if held is not None:
+        held.append(task_name)
+        return False
     app = _celery_app()
     try:
         if app.conf.task_always_eager:
@@ -76,7 +107,12 @@ def enqueue(
 def enqueue_on_commit(
     task_name: str, *args, on_broker_down: Callable[[], None] | None = None, fallback: str = ""
 ) -> None:
-    """``enqueue`` once the current transaction commits (at once outside a transaction)."""
+    """``enqueue`` once the current transaction commits (at once outside a transaction); nothing inside
+    ``enqueue_held_back``."""
+    held = _held_back.get()
+    if held is not None:
+        held.append(task_name)
+        return
     transaction.on_commit(
         functools.partial(enqueue, task_name, *args, on_broker_down=on_broker_down, fallback=fallback),
         robust=True,

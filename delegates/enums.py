@@ -60,6 +60,8 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Written but deliberately never sent (the demo data's fictional delegates); the note says why.
+    SKIPPED = "skipped", _("Not sent")
 
 
 class BadgeOrder(models.TextChoices):

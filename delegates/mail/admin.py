@@ -32,6 +32,7 @@ class EmailOutboxAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "last_error",
+        "note",
         "created_at",
         "sent_at",
         "body_text",

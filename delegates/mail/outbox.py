@@ -18,12 +18,16 @@ reports, then sent by a Celery task enqueued after commit. This module is the on
 - What goes on the wire (``outbox_send``): From ``DEFAULT_FROM_EMAIL``, Reply-To the secretariat
   (``outbox_reply_to``), a Date in UTC (+0000) and a subject folded as RFC 2047 wants
   (``message.OutboxEmail``).
+- Not sent on purpose: ``outbox_skip`` marks rows SKIPPED with a note (the demo's fictional
+  delegates); they are written like any other, and neither the task, the sweep nor "send again"
+  touches them.
 """
 
 import logging
 import random
 import smtplib
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -100,6 +104,26 @@ def outbox_account_queue(*, to: str, subject: str, body_text: str, body_html: st
     )
     enqueue_on_commit(outbox_id=outbox.pk)
     return outbox
+
+
+@transaction.atomic
+def outbox_skip(*, outbox_ids: Iterable[int], note: str) -> int:
+    """Mark these rows as never to be sent: each PENDING one is written first (so staff can still read
+    what it would have said), then becomes SKIPPED with ``note`` saying why. Takes the rows' locks in id
+    order; rows already sent, failed or skipped are left alone. A task that later picks a skipped row up
+    does nothing, and the sweep and "send again" pass it by (they take PENDING or FAILED rows only).
+    Returns how many rows were skipped."""
+    rows = list(
+        EmailOutbox.objects.select_for_update()
+        .filter(pk__in=list(outbox_ids), status=OutboxStatus.PENDING)
+        .order_by("id")
+    )
+    for outbox in rows:
+        outbox_render(outbox)
+    EmailOutbox.objects.filter(pk__in=[outbox.pk for outbox in rows]).update(
+        status=OutboxStatus.SKIPPED, note=note[:200]
+    )
+    return len(rows)
 
 
 def enqueue_on_commit(*, outbox_id: int) -> None:

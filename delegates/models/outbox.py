@@ -29,6 +29,7 @@ class EmailOutbox(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("Why it was not sent."))
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -290,7 +290,7 @@ def test_the_migration_names_existing_accounts_by_their_addresses():
 
     from django.apps import apps as global_apps
 
-    migration = importlib.import_module("delegates.migrations.0005_usernames_are_emails")
+    migration = importlib.import_module("delegates.migrations.0006_usernames_are_emails")
     office = UserFactory(username="assistant.pp", email="Assistant@City-Hall.example.org")
     clash = UserFactory(username="clash", email="taken@city-hall.example.org")
     holder = UserFactory(username="taken@city-hall.example.org", email="")

@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegates.enums import EmailKind, OutboxStatus, RegistrationStatus
-from delegates.mail.outbox import email_queue, enqueue_send, outbox_send, outbox_sweep, retry_delay
+from delegates.mail.outbox import (
+    email_queue,
+    enqueue_send,
+    outbox_retry,
+    outbox_send,
+    outbox_skip,
+    outbox_sweep,
+    retry_delay,
+)
 from delegates.models import EmailOutbox, Registration
 from delegates.tasks import send_outbox_email
 from tests.integration.workers import SmtpServer, closed_redis_url, free_port, use_broker
@@ -185,6 +193,36 @@ def test_date_header_is_utc_written_as_plus_0000():
     date = message.message()["Date"]
     assert date.endswith(" +0000")
     assert before <= parsedate_to_datetime(date) <= timezone.now()
+
+
+# --- Not sent on purpose ------------------------------------------------------------------------------
+
+
+def test_skipped_rows_are_written_and_never_sent_swept_or_sent_again(open_forum, mayors, register):
+    registration = register(open_forum, mayors, 1)
+    row = EmailOutbox.objects.get(registration=registration)
+    sent = pending_row(status=OutboxStatus.SENT)
+
+    assert outbox_skip(outbox_ids=[row.pk, sent.pk], note="Demo data: fictional delegate.") == 1
+
+    row.refresh_from_db()
+    assert (row.status, row.note, row.subject, row.attempts) == (
+        OutboxStatus.SKIPPED,
+        "Demo data: fictional delegate.",
+        f"Registration confirmed: {FORUM}",
+        0,
+    )
+    link = "http://127.0.0.1:8000" + reverse("delegates:registration", args=[registration.public_id])
+    assert f"See or change your registration: {link}" in row.body_text  # staff can read what it says
+    assert f'href="{link}"' in row.body_html
+    sent.refresh_from_db()
+    assert (sent.status, sent.note) == (OutboxStatus.SENT, "")
+    age(row, days=2)
+    assert outbox_send(outbox_id=row.pk) is False
+    assert outbox_sweep() == 0
+    assert outbox_retry(outbox_ids=[row.pk]) == ([], 0)
+    row.refresh_from_db()
+    assert (row.status, row.attempts, mail.outbox) == (OutboxStatus.SKIPPED, 0, [])
 
 
 # --- SMTP failures -------------------------------------------------------------------------------------

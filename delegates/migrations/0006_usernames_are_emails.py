@@ -20,7 +20,7 @@ def usernames_from_emails(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("delegates", "0004_named_permissions"),
+        ("delegates", "0005_outbox_skipped"),
     ]
 
     operations = [migrations.RunPython(usernames_from_emails, migrations.RunPython.noop)]
