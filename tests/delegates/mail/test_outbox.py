@@ -213,7 +213,7 @@ def test_skipped_rows_are_written_and_never_sent_swept_or_sent_again(open_forum,
         0,
     )
     link = "http://127.0.0.1:8000" + reverse("delegates:registration", args=[registration.public_id])
-    assert f"See or change your registration: {link}" in row.body_text  # staff can read what it says
+    assert f"See or change your registration:\n{link}" in row.body_text  # staff can read what it says
     assert f'href="{link}"' in row.body_html
     sent.refresh_from_db()
     assert (sent.status, sent.note) == (OutboxStatus.SENT, "")
