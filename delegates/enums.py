@@ -29,8 +29,8 @@ class SignupState(models.TextChoices):
 
     CONFIRMED = "confirmed", _("Place confirmed")
     SESSION_FULL = "session_full", _("On the waitlist: the session is full")
-    AWAITING_APPROVAL = "awaiting_approval", _("Chosen: waiting for the registration to be approved")
-    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Chosen: waiting for the registration to be confirmed")
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for registration approval")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Waiting for registration confirmation")
     RELEASED = "released", _("Released")
 
 

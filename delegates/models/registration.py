@@ -278,8 +278,8 @@ class SessionSignup(models.Model):
             )
         if state == SignupState.RELEASED:
             if self.registration.status == RegistrationStatus.REJECTED:
-                return gettext("Released when the registration was not accepted: it holds no place.")
-            return gettext("Released when the registration was cancelled: it holds no place any more.")
+                return gettext("The registration was not accepted, so this choice holds no place.")
+            return gettext("The registration was cancelled, so this choice holds no place any more.")
         return ""
 
     @property

@@ -65,8 +65,8 @@ class SessionOption:
 # fieldsets and as the step list at the top.
 SECTIONS = (
     ("delegate", pgettext_lazy("form step", "Delegate"),
-     ("category", "honorific", "given_name", "family_name", "name_order", "badge_name", "native_name",
-      "native_name_lang")),
+     ("category", "honorific", "given_name", "family_name", "native_name", "native_name_lang", "name_order",
+      "badge_name")),
     ("position", pgettext_lazy("form step", "Position"), ("position", "organisation", "city", "country")),
     ("contact", pgettext_lazy("form step", "Contact"), ("email", "phone")),
     ("travel", pgettext_lazy("form step", "Travel and needs"),
@@ -86,7 +86,10 @@ class DelegateDetailsForm(forms.ModelForm):
         queryset=Session.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Places are limited. When a session is full you join its waitlist."),
+        help_text=_(
+            "Places are limited. A registration that waits for approval, or on the waitlist, gets its places "
+            "once it is confirmed, if they are still free. When a session is full you join its waitlist."
+        ),
         error_messages={
             "invalid_choice": _("Please choose among the sessions listed."),
             "invalid_pk_value": _("Please choose among the sessions listed."),
@@ -138,10 +141,9 @@ class DelegateDetailsForm(forms.ModelForm):
                 "As it should be printed on the name badge. Empty: the name in the order chosen above."
             ),
             "name_order": _(
-                "How the delegate's name is written, on pages, in emails and lists, and on the badge unless "
-                "you type the name on the badge yourself. Not sure? Leave it: we use the usual order for the "
-                "script of the native name or the country (family name first for Vietnamese, Chinese, "
-                "Khmer, Korean, Japanese or Hungarian names), and you can change it later."
+                "How the name is written on pages, in emails and lists, and on the badge unless you type "
+                "another below. Not sure? Leave it: we use the usual order for the name's script or country "
+                "(family name first for Vietnamese, Chinese, Khmer, Korean, Japanese, Hungarian names)."
             ),
             "native_name": _(
                 "The name in Khmer, Thai, Lao, Burmese, Chinese, Tamil, Jawi or another script, if any."

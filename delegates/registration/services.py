@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 # Fields a delegate (or whoever registered them) may change after submitting.
 EDITABLE_FIELDS = (
-    "honorific", "given_name", "family_name", "name_order", "badge_name", "native_name", "native_name_lang",
+    "honorific", "given_name", "family_name", "native_name", "native_name_lang", "name_order", "badge_name",
     "position", "organisation", "city", "country", "phone", "dietary", "dietary_other", "allergies",
     "accessibility_needs", "accompanying_persons", "arrival_date", "arrival_time", "arrival_flight",
     "departure_date", "departure_time", "departure_flight", "needs_airport_transfer", "hotel",

@@ -15,10 +15,7 @@ from tests.factories import DelegateCategoryFactory, RegistrationFactory, Sessio
 
 pytestmark = pytest.mark.django_db
 
-AWAITING_APPROVAL = (
-    '<span class="status status--awaiting_approval">'
-    "Chosen: waiting for the registration to be approved</span>"
-)
+AWAITING_APPROVAL = '<span class="status status--awaiting_approval">Waiting for registration approval</span>'
 PLACE_AT_APPROVAL = (
     "A place is given when the secretariat approves the registration, if one is still free then."
 )
@@ -64,13 +61,13 @@ def test_a_pending_registrations_site_visit_says_it_waits_for_approval_with_the_
     mine = page(signed_in.get(reverse("delegates:my-registrations")))
     assert AWAITING_APPROVAL in mine and "39 of 40 places are free now." in mine
     edit = page(signed_in.get(reverse("delegates:registration-edit", args=[registration.public_id])))
-    assert '<span class="tag tag--pending">Chosen: waiting for the registration to be approved</span>' in edit
+    assert '<span class="tag tag--pending">Waiting for registration approval</span>' in edit
     assert PLACE_AT_APPROVAL in edit
     [email] = mail.outbox
     assert email.subject == "Registration received: ASEAN Mayors Forum 2031"
     assert (
-        "- Site visit: river clean-up, 6 October 2030, 09:00: Chosen: waiting for the registration to be "
-        f"approved. {PLACE_AT_APPROVAL} 39 of 40 places are free now.\n"
+        "- Site visit: river clean-up, 6 October 2030, 09:00: Waiting for registration approval. "
+        f"{PLACE_AT_APPROVAL} 39 of 40 places are free now.\n"
     ) in email.body
 
 
@@ -86,15 +83,14 @@ def test_a_waitlisted_registrations_site_visit_says_it_waits_for_the_registratio
 
     assert registration.status == RegistrationStatus.WAITLISTED
     line = (
-        "Chosen: waiting for the registration to be confirmed. A place is given when the registration is "
+        "Waiting for registration confirmation. A place is given when the registration is "
         "confirmed from the waitlist, if one is still free then. 39 of 40 places are free now."
     )
     [email] = mail.outbox
     assert email.subject == "You are on the waitlist: ASEAN Mayors Forum 2031"
     assert f"- Site visit: river clean-up, 6 October 2030, 09:00: {line}\n" in email.body
     assert (
-        '<span class="status status--awaiting_confirmation">Chosen: waiting for the registration to be '
-        "confirmed</span>"
+        '<span class="status status--awaiting_confirmation">Waiting for registration confirmation</span>'
     ) in page(response)
 
 
@@ -191,12 +187,12 @@ def test_a_cancelled_registration_shows_its_sessions_released(
     assert "No sessions that need sign-up were chosen." not in detail
     assert "Site visit: river clean-up" in detail
     assert '<span class="status status--released">Released</span>' in detail
-    assert "Released when the registration was cancelled: it holds no place any more." in detail
+    assert "The registration was cancelled, so this choice holds no place any more." in detail
     [email] = mail.outbox
     assert email.subject == "Registration cancelled: ASEAN Mayors Forum 2031"
     assert (
-        "- Site visit: river clean-up, 6 October 2030, 09:00: Released. Released when the registration was "
-        "cancelled: it holds no place any more.\n"
+        "- Site visit: river clean-up, 6 October 2030, 09:00: Released. The registration was cancelled, so "
+        "this choice holds no place any more.\n"
     ) in email.body
 
 
@@ -225,7 +221,7 @@ def test_a_rejected_registration_says_its_place_was_released_when_not_accepted(
     signup = SessionSignup.objects.select_related("registration").get(registration=registration)
     assert (signup.status, signup.state_note) == (
         SignupStatus.RELEASED,
-        "Released when the registration was not accepted: it holds no place.",
+        "The registration was not accepted, so this choice holds no place.",
     )
     rejected = EmailOutbox.objects.filter(registration=registration).latest("id")
     assert rejected.kind == "rejected"
