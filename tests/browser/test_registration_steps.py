@@ -29,6 +29,9 @@ pytestmark = pytest.mark.browser
 EMAIL = "chan.sopheaktra@siemreap.example.org"
 KHMER_NAME = "ចាន់ សុភ័ក្ត្រា"
 STEPS = ["delegate", "position", "contact", "travel", "sessions", "consent"]
+VISIBLE_SECTIONS = (
+    "[...document.querySelectorAll('[data-step]')].filter((s) => s.offsetParent !== null).length"
+)
 
 
 @pytest.fixture
@@ -208,6 +211,8 @@ def test_a_phone_steps_through_the_form_and_registers_a_khmer_name(
     assert page.get_by_label("Site visit: river clean-up").is_checked()
     page.go_back()
     page.go_back()
+    page.wait_for_function("() => location.hash === '#section-contact'")
+    page.wait_for_function(VISIBLE_SECTIONS + " === 1 && !document.getElementById('section-contact').hidden")
     assert_on_step(page, "contact")
     assert page.get_by_label("Mobile phone").input_value() == "012 345 678"
     # The step list leads back to the first step; nothing typed there is lost either.
@@ -362,8 +367,11 @@ def test_a_wide_screen_shows_the_whole_form(live_server, desktop_page, axe_check
     axe_check(page)
 
     # Narrowed to a phone's width, it becomes the stepper, at the first step; widened, whole again.
+    # (The media query's change event comes a moment after the resize: wait for it.)
     page.set_viewport_size(VIEWPORTS["phone"])
+    page.wait_for_function(VISIBLE_SECTIONS + " === 1")
     assert visible_steps(page) == ["delegate"]
     page.set_viewport_size(VIEWPORTS["desktop"])
+    page.wait_for_function(VISIBLE_SECTIONS + f" === {len(STEPS)}")
     assert visible_steps(page) == STEPS
     assert page.problems.messages == []
