@@ -17,6 +17,29 @@ ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, Reg
 class SignupStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("Waitlisted")
+    # The registration left the forum (cancelled or rejected): the sign-up is kept as a record of what
+    # was chosen, and holds no seat and no waitlist place.
+    RELEASED = "released", _("Released")
+
+
+class SignupState(models.TextChoices):
+    """What a sign-up means for the delegate, as pages and emails say it: its status read together with
+    the registration's (a sign-up waits for a place either because the session is full or because the
+    registration is not confirmed yet)."""
+
+    CONFIRMED = "confirmed", _("Place confirmed")
+    SESSION_FULL = "session_full", _("On the waitlist: the session is full")
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for registration approval")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Waiting for registration confirmation")
+    RELEASED = "released", _("Released")
+
+
+class NameOrder(models.TextChoices):
+    """How a person's name is written: given name first (Maria Santos) or family name first (Nguyễn Văn
+    An, Chan Sopheaktra, 陈美玲)."""
+
+    GIVEN_FIRST = "given_first", _("Given name first")
+    FAMILY_FIRST = "family_first", _("Family name first")
 
 
 class Dietary(models.TextChoices):

@@ -18,6 +18,7 @@ from events.formatting import date_range, tz_label  # one way to say dates and z
 
 from ..enums import EmailKind
 from ..models import Registration
+from ..registration.selectors import signup_list_for_registration
 
 # Marked for translation here, translated when the email is rendered (in the site's language).
 SUBJECTS = {
@@ -65,9 +66,7 @@ def email_render(*, registration: Registration, kind: str, reason: str) -> tuple
         "reason": reason,
         "forum_dates": date_range(forum.start_date, forum.end_date),
         "tz_label": tz_label(forum),
-        "signups": list(
-            registration.signups.select_related("session", "session__room").order_by("session__starts_at")
-        ),
+        "signups": signup_list_for_registration(registration=registration),
         "my_registrations_url": absolute_url(reverse("delegates:my-registrations")),
         "registration_url": absolute_url(reverse("delegates:registration", args=[registration.public_id])),
         "forum_url": absolute_url(reverse("events:forum", args=[forum.slug])),

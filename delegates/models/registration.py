@@ -11,14 +11,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from events.models import Forum, Session
 
-from ..enums import Dietary, NativeScript, RegistrationStatus, SignupStatus
+from ..enums import Dietary, NameOrder, NativeScript, RegistrationStatus, SignupState, SignupStatus
 from ..permissions import REGISTRATION_PERMISSIONS
+from ..registration.names import display_name
 
 # No 0/O, 1/I/L: a reference is read out over the phone at the registration desk.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -104,6 +106,13 @@ class Registration(models.Model):
     honorific = models.CharField(_("honorific"), max_length=40, blank=True)
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    name_order = models.CharField(
+        _("name order"),
+        max_length=12,
+        choices=NameOrder,
+        default=NameOrder.GIVEN_FIRST,
+        help_text=_("How the name is written: pages, emails, lists and the suggested badge name follow it."),
+    )
     badge_name = models.CharField(
         _("name on badge"), max_length=120, help_text=_("As it should be printed on the name badge.")
     )
@@ -164,6 +173,9 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(name_order__in=NameOrder.values), name="registration_name_order_valid"
+            ),
         ]
         indexes = [models.Index(fields=["forum", "status", "created_at"], name="registration_waitlist_idx")]
 
@@ -172,7 +184,13 @@ class Registration(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.honorific} {self.badge_name}".strip()
+        """The honorific and the name in the delegate's order (``registration/names.py``)."""
+        return display_name(
+            honorific=self.honorific,
+            given_name=self.given_name,
+            family_name=self.family_name,
+            name_order=self.name_order,
+        )
 
 
 class SessionSignup(models.Model):
@@ -193,6 +211,89 @@ class SessionSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} → {self.session_id} ({self.status})"
+
+    # What the sign-up means for the delegate: read with its registration's status, which decides why a
+    # sign-up waits (``seats.py``: sign-ups of a registration that is not confirmed wait, and take their
+    # seat when it is confirmed, if one is free then).
+
+    @property
+    def state(self) -> str:
+        if self.status == SignupStatus.CONFIRMED:
+            return SignupState.CONFIRMED
+        if self.status == SignupStatus.RELEASED:
+            return SignupState.RELEASED
+        registration_status = self.registration.status
+        if registration_status == RegistrationStatus.PENDING:
+            return SignupState.AWAITING_APPROVAL
+        if registration_status == RegistrationStatus.WAITLISTED:
+            return SignupState.AWAITING_CONFIRMATION
+        if registration_status == RegistrationStatus.CONFIRMED:
+            return SignupState.SESSION_FULL
+        return SignupState.RELEASED  # a registration that left the forum holds no place
+
+    def get_state_display(self) -> str:
+        return SignupState(self.state).label
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free seats of the session now (None: no limit). Reads the ``session_taken`` annotation of
+        the selectors, else counts."""
+        capacity = self.session.capacity
+        if capacity is None:
+            return None
+        taken = getattr(self, "session_taken", None)
+        if taken is None:
+            taken = SessionSignup.objects.filter(
+                session_id=self.session_id, status=SignupStatus.CONFIRMED
+            ).count()
+        return max(capacity - taken, 0)
+
+    @property
+    def state_note(self) -> str:
+        """What happens next, in one sentence ("" for a confirmed place)."""
+        state = self.state
+        if state == SignupState.AWAITING_APPROVAL:
+            if self.seats_left == 0:
+                return gettext(
+                    "The session is full now: when the registration is approved, this sign-up joins its "
+                    "waitlist."
+                )
+            return gettext(
+                "A place is given when the secretariat approves the registration, if one is still free then."
+            )
+        if state == SignupState.AWAITING_CONFIRMATION:
+            if self.seats_left == 0:
+                return gettext(
+                    "The session is full now: when the registration is confirmed, this sign-up joins its "
+                    "waitlist."
+                )
+            return gettext(
+                "A place is given when the registration is confirmed from the waitlist, if one is still "
+                "free then."
+            )
+        if state == SignupState.SESSION_FULL:
+            return gettext(
+                "If a place becomes free, it goes to the first on the waitlist, in the order of sign-up, "
+                "and an email says so."
+            )
+        if state == SignupState.RELEASED:
+            if self.registration.status == RegistrationStatus.REJECTED:
+                return gettext("The registration was not accepted, so this choice holds no place.")
+            return gettext("The registration was cancelled, so this choice holds no place any more.")
+        return ""
+
+    @property
+    def seats_note(self) -> str:
+        """The session's free places now, for a sign-up still waiting for its registration ("" otherwise,
+        and for a session without a limit)."""
+        left = self.seats_left
+        if self.state not in (SignupState.AWAITING_APPROVAL, SignupState.AWAITING_CONFIRMATION) or not left:
+            return ""
+        return ngettext(
+            "%(left)s of %(capacity)s places is free now.",
+            "%(left)s of %(capacity)s places are free now.",
+            left,
+        ) % {"left": left, "capacity": self.session.capacity}
 
 
 class StatusChange(models.Model):

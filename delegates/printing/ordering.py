@@ -22,9 +22,19 @@ def collation_key(text: str) -> str:
     return bare.translate(_UNDECOMPOSED).strip()
 
 
-def _name(registration: Registration) -> tuple[str, str]:
-    # The name as printed, then the exact text, so that names equal but for accents keep one order.
-    return collation_key(registration.badge_name), registration.badge_name
+def _name(registration: Registration) -> tuple[str, ...]:
+    """By family name, then given name, whatever order the name is written in (Chan Sopheaktra and
+    Maria Santos sort under C and S); a single name sorts as itself. Then the name as printed and the
+    exact texts, so that names equal but for accents keep one order."""
+    family, given = registration.family_name.strip(), registration.given_name.strip()
+    return (
+        collation_key(family or given),
+        collation_key(given if family else ""),
+        collation_key(registration.badge_name),
+        family,
+        given,
+        registration.badge_name,
+    )
 
 
 def _by_category_name(registration: Registration) -> tuple:
@@ -48,7 +58,6 @@ def _by_protocol(registration: Registration) -> tuple:
         collation_key(category.name),  # categories of equal rank do not interleave
         category.pk,
         not registration.is_head_of_local_government,  # heads of local government first
-        collation_key(registration.family_name or registration.badge_name),
         *_name(registration),
         registration.pk,
     )

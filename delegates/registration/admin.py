@@ -140,7 +140,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = (
         "reference",
-        "badge_name",
+        "name",
         "native",
         "category",
         "forum",
@@ -210,6 +210,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
                     "honorific",
                     "given_name",
                     "family_name",
+                    "name_order",
                     "badge_name",
                     "native_name",
                     "native_name_lang",
@@ -251,6 +252,11 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         ),
         (_("Consent"), {"fields": ("media_consent", "privacy_consent_at")}),
     )
+
+    @admin.display(description=_("name"), ordering="family_name")
+    def name(self, obj: Registration) -> str:
+        """The name in the delegate's order (sorted by family name, whatever the order)."""
+        return obj.display_name
 
     @admin.display(description=_("name in native script"), ordering="native_name")
     def native(self, obj: Registration) -> str:

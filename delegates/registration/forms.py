@@ -6,6 +6,7 @@ refuses what the database would refuse, with a message instead of an error page.
 """
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from django import forms
@@ -15,16 +16,18 @@ from django.utils.translation import pgettext_lazy
 
 from events.models import Forum, Session
 
-from ..enums import Dietary, RegistrationStatus, SignupStatus
-from ..models import DelegateCategory, Registration
+from ..enums import Dietary, NameOrder, RegistrationStatus, SignupStatus
+from ..models import DelegateCategory, Registration, SessionSignup
 from .fields import (
     CountryChoiceField,
     InternationalPhoneField,
     LongSelect,
     date_widget,
     flight_widget,
+    phone_region,
     time_widget,
 )
+from .names import FAMILY_FIRST_COUNTRIES, FAMILY_FIRST_SCRIPTS, name_order_suggested, person_name
 from .selectors import category_list_public, forum_seats_left, session_list_for_signup
 from .services import EDITABLE_FIELDS
 
@@ -55,13 +58,15 @@ class SessionOption:
     seats_left: int | None
     waitlist: bool
     current_status: str  # the registration's sign-up status for this session (edit form), or ""
+    current: SessionSignup | None = None  # that sign-up, which says what it means (``state``)
 
 
 # The sections of the form, in order: (anchor, step title, field names). Templates render them as
 # fieldsets and as the step list at the top.
 SECTIONS = (
     ("delegate", pgettext_lazy("form step", "Delegate"),
-     ("category", "honorific", "given_name", "family_name", "badge_name", "native_name", "native_name_lang")),
+     ("category", "honorific", "given_name", "family_name", "native_name", "native_name_lang", "name_order",
+      "badge_name")),
     ("position", pgettext_lazy("form step", "Position"), ("position", "organisation", "city", "country")),
     ("contact", pgettext_lazy("form step", "Contact"), ("email", "phone")),
     ("travel", pgettext_lazy("form step", "Travel and needs"),
@@ -81,7 +86,10 @@ class DelegateDetailsForm(forms.ModelForm):
         queryset=Session.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Places are limited. When a session is full you join its waitlist."),
+        help_text=_(
+            "Places are limited. A registration that waits for approval, or on the waitlist, gets its places "
+            "once it is confirmed, if they are still free. When a session is full you join its waitlist."
+        ),
         error_messages={
             "invalid_choice": _("Please choose among the sessions listed."),
             "invalid_pk_value": _("Please choose among the sessions listed."),
@@ -105,6 +113,7 @@ class DelegateDetailsForm(forms.ModelForm):
             "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+            "name_order": forms.RadioSelect,
             "dietary": forms.RadioSelect,
             "allergies": forms.TextInput,
             "accessibility_needs": forms.Textarea(attrs={"rows": 3}),
@@ -118,6 +127,7 @@ class DelegateDetailsForm(forms.ModelForm):
         }
         labels = {
             "native_name_lang": _("Script of the native name"),
+            "name_order": _("Name order"),
             "needs_airport_transfer": _("The delegate needs an airport transfer"),
             "needs_visa_letter": _("The delegate needs a visa invitation letter"),
             "media_consent": _("The delegate agrees to appear in photos and videos of the forum"),
@@ -127,7 +137,14 @@ class DelegateDetailsForm(forms.ModelForm):
         help_texts = {
             "honorific": _("For example H.E., Hon., Dr., Ms. Choose from the list or type another."),
             "family_name": _("Leave empty if the delegate has a single name."),
-            "badge_name": _("As it should be printed on the name badge. Empty: given name and family name."),
+            "badge_name": _(
+                "As it should be printed on the name badge. Empty: the name in the order chosen above."
+            ),
+            "name_order": _(
+                "How the name is written on pages, in emails and lists, and on the badge unless you type "
+                "another below. Not sure? Leave it: we use the usual order for the name's script or country "
+                "(family name first for Vietnamese, Chinese, Khmer, Korean, Japanese, Hungarian names)."
+            ),
             "native_name": _(
                 "The name in Khmer, Thai, Lao, Burmese, Chinese, Tamil, Jawi or another script, if any."
             ),
@@ -135,7 +152,8 @@ class DelegateDetailsForm(forms.ModelForm):
             "position": _("For example Mayor, Vice Governor, Head of Planning."),
             "organisation": _("The local government, ministry or organisation."),
             "phone": _(
-                "A mobile number with the country code, e.g. +66 81 234 5678, for contact during the forum."
+                "A mobile number for contact during the forum: as dialled in the delegate's country, or "
+                "with the country code, e.g. +66 81 234 5678."
             ),
             "arrival_flight": _("For example TG 433."),
             "departure_flight": _("For example TG 434."),
@@ -162,6 +180,7 @@ class DelegateDetailsForm(forms.ModelForm):
             "phone": {"required": _("Enter a mobile number, e.g. +66 81 234 5678.")},
             "dietary": {"invalid_choice": _("Choose one of the dietary options.")},
             "native_name_lang": {"invalid_choice": _("Choose a script from the list.")},
+            "name_order": {"invalid_choice": _("Choose one of the name orders.")},
             "arrival_date": {"invalid": _("Enter the arrival date as year-month-day, e.g. 2030-10-05.")},
             "departure_date": {"invalid": _("Enter the departure date as year-month-day, e.g. 2030-10-08.")},
             "arrival_time": {"invalid": _("Enter the arrival time as hours:minutes, e.g. 14:30.")},
@@ -183,6 +202,16 @@ class DelegateDetailsForm(forms.ModelForm):
         scripts.choices = [("", _("Choose the script")), *[c for c in scripts.choices if c[0]]]
         self.fields["dietary"].choices = [c for c in self.fields["dietary"].choices if c[0]]  # no empty radio
         self.fields["dietary"].required = True
+        self.fields["name_order"].choices = NameOrder.choices
+        # Left unchosen, the usual order of the name is taken (``clean``): a new registration starts
+        # with neither order ticked rather than one forced on every name.
+        self.fields["name_order"].required = False
+        if self.instance.pk is None:
+            self.initial.pop("name_order", None)
+            self.fields["name_order"].initial = None
+        if self.is_bound:
+            # A number typed as dialled in the delegate's country ("012 345 678") is read in that country.
+            self.fields["phone"].region = phone_region(self.data.get(self.add_prefix("country")))
         self.fields["sessions"].queryset = session_list_for_signup(forum=forum)
         if registration is not None and not self.is_bound:
             self.initial["sessions"] = [signup.session_id for signup in registration.signups.all()]
@@ -198,10 +227,10 @@ class DelegateDetailsForm(forms.ModelForm):
 
     # --- Options shown with their availability ---------------------------------------------------------
 
-    def _signup_status(self) -> dict[int, str]:
+    def _signups(self) -> dict[int, SessionSignup]:
         if self.registration is None:
             return {}
-        return {signup.session_id: signup.status for signup in self.registration.signups.all()}
+        return {signup.session_id: signup for signup in self.registration.signups.all()}
 
     def full_clean(self) -> None:
         # What the options and sections show (errors, the choices' data) is worked out once per form,
@@ -219,21 +248,34 @@ class DelegateDetailsForm(forms.ModelForm):
         return self._memoized("session_options", self._session_options)
 
     def _session_options(self) -> list[SessionOption]:
-        current = self._signup_status()
+        signups = self._signups()
         options = []
         for checkbox in self["sessions"]:
             session = checkbox.data["value"].instance  # annotated with ``taken`` by the selector
             seats_left = None if session.capacity is None else max(session.capacity - session.taken, 0)
+            signup = signups.get(session.pk)
+            if signup is not None:
+                signup.registration = self.registration  # its state reads the registration's status
+                signup.session_taken = session.taken
             options.append(
                 SessionOption(
                     checkbox=checkbox,
                     session=session,
                     seats_left=seats_left,
-                    waitlist=seats_left == 0 and current.get(session.pk) != SignupStatus.CONFIRMED,
-                    current_status=current.get(session.pk, ""),
+                    waitlist=seats_left == 0 and (signup is None or signup.status != SignupStatus.CONFIRMED),
+                    current_status=signup.status if signup is not None else "",
+                    current=signup,
                 )
             )
         return options
+
+    def name_order_hints(self) -> dict[str, str]:
+        """For the form's script, which suggests the order as the script of the native name is chosen:
+        the scripts and countries whose names are written family name first (``names.py``)."""
+        return {
+            "scripts": " ".join(sorted(FAMILY_FIRST_SCRIPTS)),
+            "countries": " ".join(sorted(FAMILY_FIRST_COUNTRIES)),
+        }
 
     # --- Cleaning --------------------------------------------------------------------------------------
 
@@ -249,18 +291,46 @@ class DelegateDetailsForm(forms.ModelForm):
             self.add_error("native_name_lang", _("Choose the script of the name in native script."))
         if not data.get("native_name"):
             data["native_name_lang"] = ""
+        if not data.get("name_order"):
+            data["name_order"] = name_order_suggested(
+                native_name_lang=data.get("native_name_lang", ""), country=data.get("country", "")
+            )
         if data.get("dietary") == Dietary.OTHER and not data.get("dietary_other"):
             self.add_error("dietary_other", _("Please describe the dietary requirement."))
         elif data.get("dietary") and data.get("dietary") != Dietary.OTHER:
             data["dietary_other"] = ""
+        self._follow_suggested_badge_name(data)
         if not data.get("badge_name") and data.get("given_name"):
-            suggested = " ".join(part for part in [data["given_name"], data.get("family_name", "")] if part)
+            suggested = self._suggested_badge_name(data)
             if len(suggested) > Registration._meta.get_field("badge_name").max_length:
                 self.add_error("badge_name", _("Please enter a shorter form of the name for the badge."))
             else:
                 data["badge_name"] = suggested
         self._clean_travel(data)
         return data
+
+    @staticmethod
+    def _suggested_badge_name(data: dict) -> str:
+        """The name on the badge when none is typed: the name in its order (``names.person_name``)."""
+        return person_name(
+            given_name=data.get("given_name", ""),
+            family_name=data.get("family_name", ""),
+            name_order=data.get("name_order", ""),
+        )
+
+    def _follow_suggested_badge_name(self, data: dict) -> None:
+        """Editing: a name on the badge that is still the suggested one (nobody typed another) follows a
+        corrected name or name order; one typed by hand is kept as typed."""
+        registration = self.registration
+        if registration is None or data.get("badge_name") != registration.badge_name:
+            return
+        suggested_before = person_name(
+            given_name=registration.given_name,
+            family_name=registration.family_name,
+            name_order=registration.name_order,
+        )
+        if registration.badge_name == suggested_before:
+            data["badge_name"] = ""  # suggested anew from what was typed
 
     def _clean_travel(self, data: dict) -> None:
         forum = self.forum
@@ -315,8 +385,11 @@ class DelegateDetailsForm(forms.ModelForm):
                     "title": title,
                     "fields": [self[name] for name in names],
                     "has_errors": any(self.has_error(name) for name in names),
+                    "next_title": "",  # the title of the section after it (the "Next" button says it)
                 }
             )
+        for section, following in itertools.pairwise(result):
+            section["next_title"] = following["title"]
         return result
 
 

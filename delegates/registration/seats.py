@@ -150,11 +150,13 @@ def allocate_signups(registration: Registration, sessions: dict[int, Session]) -
 
 
 def release_signups(registration: Registration) -> list[int]:
-    """The registration leaves the forum: drop its sign-ups. Returns the sessions that had a seat."""
+    """The registration leaves the forum: its sign-ups give up their seat or waitlist place and stay,
+    RELEASED, as the record of what was chosen (pages and emails say which places were released).
+    Returns the sessions that had a seat."""
     freed = list(
         registration.signups.filter(status=SignupStatus.CONFIRMED).values_list("session_id", flat=True)
     )
-    registration.signups.all().delete()
+    registration.signups.exclude(status=SignupStatus.RELEASED).update(status=SignupStatus.RELEASED)
     return freed
 
 

@@ -6,7 +6,8 @@ import uuid
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from events.models import Forum, Session
@@ -20,20 +21,36 @@ def _visible_to(user: AbstractBaseUser) -> Q:
     return Q(registered_by=user) | Q(user=user) | Exists(verified_email)
 
 
+def _signups_with_seats(signups: QuerySet[SessionSignup]) -> QuerySet[SessionSignup]:
+    """Sign-ups with their session (and room) and the session's confirmed seats (``session_taken``),
+    from which a sign-up that waits says how many places are free now. In session order."""
+    taken = (
+        SessionSignup.objects.filter(session_id=OuterRef("session_id"), status=SignupStatus.CONFIRMED)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        signups.select_related("session", "session__room")
+        .annotate(session_taken=Coalesce(Subquery(taken), 0))
+        .order_by("session__starts_at", "id")
+    )
+
+
+def signup_list_for_registration(*, registration: Registration) -> list[SessionSignup]:
+    """The registration's sign-ups (released ones included: they say what was chosen), in session
+    order, each with its session and the session's confirmed seats."""
+    return list(_signups_with_seats(registration.signups.all()))
+
+
 def registration_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Registration]:
     if not user.is_authenticated:
         return Registration.objects.none()
     return (
         Registration.objects.filter(_visible_to(user))
         .select_related("forum", "category")
-        .prefetch_related(
-            Prefetch(
-                "signups",
-                queryset=SessionSignup.objects.select_related("session", "session__room").order_by(
-                    "session__starts_at"
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("signups", queryset=_signups_with_seats(SessionSignup.objects.all())))
         .order_by("-forum__start_date", "created_at")
     )
 

@@ -4,7 +4,8 @@ commands and tests change a registration.
 Every writer takes the seat locks of ``seats.py`` first (forum, then category, then sessions), decides
 the status, records the history and queues the email in the same transaction (sent after commit).
 Pending registrations (categories that need approval) hold no seat until staff approve them. Sign-ups
-of a registration that is not confirmed wait (WAITLISTED) and take their seat when it is confirmed.
+of a registration that is not confirmed wait (WAITLISTED) and take their seat when it is confirmed. A
+registration that leaves (cancelled, rejected) keeps its sign-ups as RELEASED, holding nothing.
 """
 
 import datetime as dt
@@ -42,8 +43,8 @@ logger = logging.getLogger(__name__)
 
 # Fields a delegate (or whoever registered them) may change after submitting.
 EDITABLE_FIELDS = (
-    "honorific", "given_name", "family_name", "badge_name", "native_name", "native_name_lang", "position",
-    "organisation", "city", "country", "phone", "dietary", "dietary_other", "allergies",
+    "honorific", "given_name", "family_name", "native_name", "native_name_lang", "name_order", "badge_name",
+    "position", "organisation", "city", "country", "phone", "dietary", "dietary_other", "allergies",
     "accessibility_needs", "accompanying_persons", "arrival_date", "arrival_time", "arrival_flight",
     "departure_date", "departure_time", "departure_flight", "needs_airport_transfer", "hotel",
     "needs_visa_letter", "media_consent",
@@ -172,6 +173,8 @@ def registration_submit(
     change = StatusChange.objects.create(
         registration=registration, from_status=previous, to_status=status, actor=registered_by, reason=reason
     )
+    if existing is not None:  # the sign-ups released on cancelling: this submission chooses anew
+        registration.signups.all().delete()
     for session_id in session_ids:
         SessionSignup.objects.create(
             registration=registration, session_id=session_id, status=SignupStatus.WAITLISTED

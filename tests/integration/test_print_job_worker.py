@@ -134,6 +134,8 @@ def job_data():
                 forum=forum,
                 category=mayors if n % 3 else officials,
                 honorific=honorific,
+                given_name=f"N{n:03d} {name}",  # a single name: badges sort by it
+                family_name="",
                 badge_name=f"N{n:03d} {name}",
                 native_name=native,
                 native_name_lang=lang if native else "",

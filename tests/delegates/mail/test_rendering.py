@@ -26,6 +26,8 @@ def test_plain_text_is_not_html_escaped_and_every_script_survives(
             mayors,
             1,
             honorific="Dr.",
+            given_name="Seán",
+            family_name="O'Brien & Partners",
             badge_name="Seán O'Brien & Partners",
             native_name="សុខ សុភា",
             native_name_lang="km",

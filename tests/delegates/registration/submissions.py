@@ -61,8 +61,9 @@ def form_data(category, **overrides) -> dict:
     data = {
         "category": str(category.pk),
         "honorific": "H.E.",
-        "given_name": "Sok",
-        "family_name": "Vibol",
+        # A Khmer name: family name Sok, given name Vibol, written family name first.
+        "given_name": "Vibol",
+        "family_name": "Sok",
         "badge_name": "Sok Vibol",
         "native_name": "សុខ វិបុល",
         "native_name_lang": "km",

@@ -181,7 +181,7 @@ def test_approve_while_seats_are_locked_warns_instead_of_failing(client, forum, 
 
 def test_reject_asks_for_a_reason_then_rejects_and_emails_it(client, registrar, forum, register):
     category = make_category(forum, requires_approval=True)
-    registration = register(forum, category, 1, badge_name=THAI_NAME)
+    registration = register(forum, category, 1, given_name="สมชาย", family_name="ใจดี", badge_name=THAI_NAME)
     reason = "The delegation list of your city is already complete."
 
     page = run_action(client, "reject_selected", [registration])

@@ -186,7 +186,11 @@ def test_session_seats_confirmed_then_waitlisted(open_forum, mayors, site_visit,
         {"Site visit: river clean-up": SignupStatus.WAITLISTED},
     ]
     body = written(EmailOutbox.objects.get(registration=third)).body_text
-    assert "- Site visit: river clean-up, 6 October 2030, 09:00: Waitlisted" in body
+    assert (
+        "- Site visit: river clean-up, 6 October 2030, 09:00: On the waitlist: the session is full. If a "
+        "place becomes free, it goes to the first on the waitlist, in the order of sign-up, and an email "
+        "says so."
+    ) in body
 
 
 @pytest.mark.django_db
@@ -351,7 +355,7 @@ def test_approve_takes_a_seat_and_the_sessions_seats(open_forum, partners, site_
     row = written(EmailOutbox.objects.filter(registration=registration).latest("id"))
     assert (row.kind, row.subject) == (EmailKind.CONFIRMED, f"Registration confirmed: {FORUM}")
     assert "Note from the secretariat: Welcome aboard" in row.body_text
-    assert "- Site visit: river clean-up, 6 October 2030, 09:00: Confirmed" in row.body_text
+    assert "- Site visit: river clean-up, 6 October 2030, 09:00: Place confirmed\n" in row.body_text
 
 
 @pytest.mark.django_db
@@ -508,12 +512,12 @@ def test_cancel_frees_the_session_seat_for_the_first_waiting_confirmed_delegate(
 
     registration_cancel(registration=holder, actor=None)
 
-    assert signups(holder) == {}
+    assert signups(holder) == {"Site visit: river clean-up": SignupStatus.RELEASED}  # kept, holding nothing
     assert signups(pending) == {"Site visit: river clean-up": SignupStatus.WAITLISTED}
     assert signups(waiting) == {"Site visit: river clean-up": SignupStatus.CONFIRMED}
     changed = written(EmailOutbox.objects.get(registration=waiting, kind=EmailKind.CHANGED))
     assert changed.subject == f"Registration updated: {FORUM}"
-    assert "- Site visit: river clean-up, 6 October 2030, 09:00: Confirmed" in changed.body_text
+    assert "- Site visit: river clean-up, 6 October 2030, 09:00: Place confirmed\n" in changed.body_text
 
 
 @pytest.mark.django_db
@@ -532,7 +536,7 @@ def test_promoted_delegate_gets_the_freed_session_seat_and_an_email_that_says_so
     assert status(waiting) == CONFIRMED
     assert signups(waiting) == {"Site visit: river clean-up": SignupStatus.CONFIRMED}
     promoted = written(EmailOutbox.objects.get(registration=waiting, kind=EmailKind.PROMOTED))
-    assert "- Site visit: river clean-up, 6 October 2030, 09:00: Confirmed" in promoted.body_text
+    assert "- Site visit: river clean-up, 6 October 2030, 09:00: Place confirmed\n" in promoted.body_text
     assert EmailOutbox.objects.filter(registration=waiting, kind=EmailKind.CHANGED).count() == 0
 
 
@@ -547,6 +551,8 @@ def test_update_changes_fields_and_emails_once(open_forum, mayors, assistant, re
         registration=registration,
         data={
             **delegate_data(1),
+            "given_name": "Somchai",
+            "family_name": "Jaidee",
             "badge_name": "Somchai Jaidee",
             "native_name": "สมชาย ใจดี",
             "native_name_lang": "th",

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from delegates.enums import EmailKind, RegistrationStatus, SignupStatus
+from delegates.enums import EmailKind, NameOrder, RegistrationStatus, SignupStatus
 from delegates.models import EmailOutbox, Registration, SessionSignup, StatusChange
 from events.models import Forum
 from tests.delegates.accounts import verified_user
@@ -101,9 +101,10 @@ def test_register_creates_a_confirmed_registration_with_exact_values(
     assert registration.email == "governor@phnompenh.example.org"
     assert (registration.honorific, registration.given_name, registration.family_name) == (
         "H.E.",
-        "Sok",
         "Vibol",
+        "Sok",
     )
+    assert registration.name_order == NameOrder.FAMILY_FIRST  # left unchosen: usual for a Khmer name
     assert (registration.badge_name, registration.native_name, registration.native_name_lang) == (
         "Sok Vibol",
         "សុខ វិបុល",
@@ -181,10 +182,10 @@ def test_register_when_the_category_is_full_waitlists_and_says_so(signed_in, ope
     assert "All places are taken, so H.E. Sok Vibol is on the waitlist" in page(response)
 
 
-def test_register_badge_name_defaults_to_given_and_family_name(signed_in, open_forum, mayors):
+def test_register_badge_name_defaults_to_the_name_in_its_order(signed_in, open_forum, mayors):
     signed_in.post(register_url(open_forum), form_data(mayors, badge_name=""))
 
-    assert Registration.objects.get().badge_name == "Sok Vibol"
+    assert Registration.objects.get().badge_name == "Sok Vibol"  # family name first, as chosen
 
 
 def test_register_for_someone_else_links_no_delegate_account(signed_in, user, open_forum, mayors):
@@ -276,7 +277,10 @@ def test_register_with_errors_keeps_everything_typed_and_links_each_error(signed
     assert response.status_code == 200
     assert Registration.objects.count() == 0
     errors = {
-        "phone": "Enter a valid international number, e.g. +66 81 234 5678.",
+        "phone": (
+            "Enter a valid number for Cambodia: as dialled there, e.g. 091 234 567, or with the country "
+            "code, e.g. +855 91 234 567."
+        ),
         "departure_date": "The departure cannot be before the arrival.",
         "dietary_other": "Please describe the dietary requirement.",
         "native_name_lang": "Choose the script of the name in native script.",
@@ -478,9 +482,17 @@ def signed_in_status(client, registration) -> int:
 def test_my_registrations_lists_status_forum_dates_and_sessions(
     signed_in, user, open_forum, mayors, site_visit
 ):
-    mine = RegistrationFactory(category=mayors, registered_by=user, badge_name="Sok Vibol", honorific="H.E.")
+    mine = RegistrationFactory(
+        category=mayors,
+        registered_by=user,
+        honorific="H.E.",
+        given_name="Vibol",
+        family_name="Sok",
+        name_order=NameOrder.FAMILY_FIRST,
+        badge_name="Sok Vibol",
+    )
     SessionSignupFactory(registration=mine, session=site_visit, status=SignupStatus.WAITLISTED)
-    RegistrationFactory(category=mayors, badge_name="Not Mine")
+    RegistrationFactory(category=mayors, given_name="Not", family_name="Mine", badge_name="Not Mine")
 
     body = page(signed_in.get(reverse("delegates:my-registrations")))
 
@@ -489,7 +501,7 @@ def test_my_registrations_lists_status_forum_dates_and_sessions(
     assert '<a href="/forums/amf-2031/">ASEAN Mayors Forum 2031</a>' in body
     assert "6–7 October 2030" in body
     assert "Site visit: river clean-up" in body
-    assert '<span class="status status--waitlisted">Waitlisted</span>' in body
+    assert '<span class="status status--session_full">On the waitlist: the session is full</span>' in body
     assert '<span class="status status--confirmed">Confirmed</span>' in body
     assert mine.reference in body
 
