@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("delegates", "0004_named_permissions"),
+        ("delegates", "0006_usernames_are_emails"),
         ("events", "0005_badges"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
