@@ -13,6 +13,7 @@ a name made only of such invisible characters is refused.
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -133,3 +134,18 @@ def badge_problems(content: BadgeContent) -> list[str]:
     if not any(_is_visible(char) for char in content.name):
         problems.append(_("the name has no visible letters"))
     return problems
+
+
+class UnprintableBadge(NamedTuple):
+    """A registration whose badge cannot print as it is, and why (``badge_problems``)."""
+
+    registration: Any  # a Registration, with its reference and display name
+    problems: list[str]
+
+
+def describe_unprintable(badges: Iterable[UnprintableBadge]) -> str:
+    """ "ABCD-EFGH Sok Vibol 😀 (no font has 😀 (U+1F600)); ...": for staff to find and correct them."""
+    return "; ".join(
+        f"{badge.registration.reference} {badge.registration.display_name} ({', '.join(badge.problems)})"
+        for badge in badges
+    )
