@@ -148,6 +148,7 @@ def _tokens(text: str, bold: bool) -> list[tuple[float, bool]]:
     return tokens
 
 
+@functools.lru_cache(maxsize=16384)  # the fit asks again for each step of the other texts
 def _lines(text: str, size_pt: float, width_mm: float, bold: bool) -> int:
     """How many lines ``text`` takes at ``size_pt`` in a box ``width_mm`` wide (greedy wrapping;
     a word longer than the line breaks anywhere, as ``overflow-wrap: anywhere`` does)."""
