@@ -14,6 +14,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import F, OuterRef, TextField, Value
+from django.db.models.functions import MD5, Cast, Coalesce, Concat
 from django.utils import translation
 
 from events.formatting import date_range  # one way to say a forum's dates
@@ -47,6 +49,37 @@ BADGE_FIELDS = frozenset(
         "country",
     }
 )
+
+# Everything a printed badge shows, as the paths of the registration's columns it is made from (its
+# fields, its category's and its forum's): ``badge_fingerprint`` is computed from them by the database,
+# so "changed since it was printed" is one comparison in SQL, with no badge rendered. A change to
+# what badge_content prints must add its source here (a test compares the two); a change here makes
+# every printed badge count as changed, unless a migration recomputes the print jobs' fingerprints.
+FINGERPRINT_SOURCES = (
+    *sorted(BADGE_FIELDS),
+    "checkin_token",
+    "category__name",
+    "category__badge_colour",
+    "forum__name",
+    "forum__start_date",
+    "forum__end_date",
+)
+_SEPARATOR = "\x1f"  # the unit separator: no field holds it
+
+
+def badge_fingerprint(*, outer: bool = False) -> MD5:
+    """The fingerprint of what the badge of a registration prints, as a database expression over
+    ``FINGERPRINT_SOURCES`` (``outer``: of the registration of the enclosing query, for a subquery).
+    Print job items record it when their job runs."""
+    ref = OuterRef if outer else F
+    parts = []
+    for path in FINGERPRINT_SOURCES:
+        parts += [
+            Coalesce(Cast(ref(path), TextField()), Value(""), output_field=TextField()),
+            Value(_SEPARATOR),
+        ]
+    return MD5(Concat(*parts, output_field=TextField()))
+
 
 RTL_LANGS = frozenset({"ms-Arab", "ar"})
 DARK_TEXT, LIGHT_TEXT = "#111111", "#ffffff"

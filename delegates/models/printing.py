@@ -70,9 +70,14 @@ class PrintJob(models.Model):
 
 
 class PrintJobItem(models.Model):
+    """One badge of a print job. ``printed_fingerprint`` is the fingerprint of what it printed
+    (``badges.content.badge_fingerprint``), written when the job renders it: a registration whose
+    fingerprint differs now has a printed badge that is out of date and needs a reprint."""
+
     job = models.ForeignKey(PrintJob, on_delete=models.CASCADE, related_name="items")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="print_items")
     position = models.PositiveIntegerField()
+    printed_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["job", "position"]

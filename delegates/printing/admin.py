@@ -19,17 +19,27 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from events.enums import BadgeLayout
 from events.models import Forum
 
 from ..admin_actions import action_confirmed, intermediate_page
+from ..badges.content import badge_content
+from ..badges.printable import badge_problems, describe_unprintable
 from ..enums import BadgeOrder, PrintJobStatus, RegistrationStatus
 from ..models import PrintJob, Registration
 from ..permissions import PRINT_BADGES, VIEW_PRINT_JOB
-from .selectors import print_job_progress_text, printed_badge_exists
+from .selectors import (
+    BadgePrintState,
+    badge_print_state,
+    badges_that_cannot_print,
+    current_badge_printed,
+    print_job_progress_text,
+    printed_badge_exists,
+)
 from .services import PrintJobError, print_job_delete, print_job_start
 from .views import print_job_download, print_job_progress, print_job_restart_view, progress_payload
 
@@ -37,20 +47,29 @@ from .views import print_job_download, print_job_progress, print_job_restart_vie
 
 
 class BadgePrintedFilter(admin.SimpleListFilter):
-    """Yes: the badge is in a finished print job. Not yet: confirmed, and in none — what is left to
-    print the night before."""
+    """Printed: a finished print job printed the badge as it is now. Needs reprint: it printed it,
+    but what the badge shows has changed since (a name edited, a new check-in code...). Not yet
+    printed: confirmed, and no current printed badge — what is left to print the night before,
+    reprints included."""
 
     title = _("badge printed")
     parameter_name = "badge_printed"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
-        return (("yes", _("Yes")), ("no", _("Not yet (confirmed delegates)")))
+        return (
+            ("yes", _("Yes, as it is now")),
+            ("reprint", _("Needs reprint (changed since printed)")),
+            ("no", _("Not yet printed, or changed since (confirmed delegates)")),
+        )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Registration]) -> QuerySet[Registration]:
         if self.value() == "yes":
-            return queryset.filter(printed_badge_exists())
+            return queryset.filter(current_badge_printed())
+        confirmed = queryset.filter(status=RegistrationStatus.CONFIRMED)
+        if self.value() == "reprint":
+            return confirmed.filter(printed_badge_exists()).filter(~current_badge_printed())
         if self.value() == "no":
-            return queryset.filter(status=RegistrationStatus.CONFIRMED).filter(~printed_badge_exists())
+            return confirmed.filter(~current_badge_printed())
         return queryset
 
 
@@ -78,10 +97,12 @@ def print_badges_action(
         )
         return None
     forum = Forum.objects.get(pk=forum_ids[0])
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
     counts = queryset.order_by().aggregate(
         selected=Count("pk"),
-        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
-        printed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED) & Q(printed_badge_exists())),
+        confirmed=Count("pk", filter=confirmed),
+        printed=Count("pk", filter=confirmed & Q(current_badge_printed())),
+        changed=Count("pk", filter=confirmed & Q(printed_badge_exists()) & ~Q(current_badge_printed())),
     )
     if not counts["confirmed"]:
         model_admin.message_user(
@@ -90,6 +111,9 @@ def print_badges_action(
             messages.WARNING,
         )
         return None
+    left_out = badges_that_cannot_print(
+        queryset.filter(confirmed).select_related("forum", "category").order_by("reference")
+    )
     if action_confirmed(request):
         form = PrintBadgesForm(request.POST)
         if form.is_valid():
@@ -104,6 +128,17 @@ def print_badges_action(
             except PrintJobError as error:
                 model_admin.message_user(request, str(error), messages.ERROR)
                 return None
+            if job.left_out:
+                model_admin.message_user(
+                    request,
+                    ngettext(
+                        "This badge cannot be printed as it is and was left out: %(badges)s.",
+                        "These badges cannot be printed as they are and were left out: %(badges)s.",
+                        len(job.left_out),
+                    )
+                    % {"badges": describe_unprintable(job.left_out)},
+                    messages.WARNING,
+                )
             if job.is_new:
                 model_admin.message_user(
                     request,
@@ -129,6 +164,8 @@ def print_badges_action(
             "forum": forum,
             "counts": counts,
             "skipped": counts["selected"] - counts["confirmed"],
+            "left_out": left_out,
+            "printing": counts["confirmed"] - len(left_out),
             "form": form,
         },
     )
@@ -139,8 +176,8 @@ class PrintBadgesMixin:
     ``list_display`` and ``BadgePrintedFilter`` to its ``list_filter``."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
-        # One subquery in the list's query, not one query per row.
-        return super().get_queryset(request).annotate(is_badge_printed=printed_badge_exists())
+        # Subqueries in the list's query, not one query per row.
+        return super().get_queryset(request).annotate(badge_state=badge_print_state())
 
     def has_print_badges_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(PRINT_BADGES) and request.user.has_perm(VIEW_PRINT_JOB)
@@ -149,11 +186,21 @@ class PrintBadgesMixin:
     def print_badges(self, request: HttpRequest, queryset: QuerySet[Registration]):
         return print_badges_action(self, request, queryset)
 
-    @admin.display(description=_("badge printed"), boolean=True, ordering="is_badge_printed")
-    def badge_printed(self, obj: Registration) -> bool | None:
-        if obj.status != RegistrationStatus.CONFIRMED and not getattr(obj, "is_badge_printed", False):
-            return None  # no badge to print
-        return getattr(obj, "is_badge_printed", None)
+    @admin.display(description=_("badge"), ordering="badge_state")
+    def badge_printed(self, obj: Registration) -> str:
+        """Printed, needs reprint, not yet printed — or cannot print, and why (the badge's content is
+        checked from the row and its forum and category: select them with the list)."""
+        state = getattr(obj, "badge_state", BadgePrintState.NOT_PRINTED)
+        confirmed = obj.status == RegistrationStatus.CONFIRMED
+        if not confirmed and state == BadgePrintState.NOT_PRINTED:
+            return self.get_empty_value_display()  # no badge to print
+        problems = badge_problems(badge_content(registration=obj)) if confirmed else []
+        if problems:
+            text = gettext("Cannot print: %(problems)s") % {"problems": "; ".join(problems)}
+            return format_html('<span class="badge-state badge-state--cannot-print">{}</span>', text)
+        return format_html(
+            '<span class="badge-state badge-state--{}">{}</span>', state, BadgePrintState(state).label
+        )
 
 
 # --- Print jobs ----------------------------------------------------------------------------------------

@@ -25,11 +25,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..badges.content import badge_fingerprint
+from ..badges.printable import UnprintableBadge, describe_unprintable
 from ..checkin.tokens import checkin_token_issue
 from ..enums import ACTIVE_PRINT_JOB_STATUSES as ACTIVE
 from ..enums import PrintJobStatus, RegistrationStatus
-from ..models import PrintJob, Registration
+from ..models import PrintJob, PrintJobItem, Registration
 from . import rendering
+from .selectors import badges_that_cannot_print
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +145,22 @@ def print_job_run(*, job_id: int) -> bool:
             return False
 
 
+class UnprintableBadges(Exception):
+    """Badges of the job would print empty boxes or reordered text: ``badges`` lists each registration
+    with what is wrong with its badge."""
+
+    def __init__(self, badges: list[UnprintableBadge]):
+        super().__init__(f"{len(badges)} badges cannot be printed")
+        self.badges = badges
+
+
 def _fail(job: PrintJob, *, attempt: int, error: Exception) -> None:
-    if isinstance(error, SoftTimeLimitExceeded):
+    if isinstance(error, UnprintableBadges):
+        message = _(
+            "These badges cannot be printed as they are: %(badges)s. Correct the registrations and "
+            "restart the job, or start a new print job, which leaves them out."
+        ) % {"badges": describe_unprintable(error.badges)}
+    elif isinstance(error, SoftTimeLimitExceeded):
         message = _(
             "Rendering took longer than allowed and was stopped. Please restart the job, or print fewer "
             "badges at a time."
@@ -173,16 +190,28 @@ def _progress(job: PrintJob, done: int, *, attempt: int) -> bool:
 
 
 def _chunks(job: PrintJob) -> list[rendering.Chunk]:
-    """The job's registrations, in print order, loaded with what their badge shows, in chunks."""
-    ids = list(job.items.order_by("position").values_list("registration_id", flat=True))
+    """The job's registrations, in print order, loaded with what their badge shows, in chunks; each
+    item records the fingerprint of what its badge prints (read in the same query as the badge's
+    content, so it describes exactly what is rendered). Raises UnprintableBadges when a badge would
+    print empty boxes or reordered text (changed since the job was started)."""
+    items = list(job.items.order_by("position"))
+    for registration in Registration.objects.filter(
+        pk__in=[item.registration_id for item in items], checkin_token__isnull=True
+    ):  # confirmed before tokens existed: the badge needs one
+        checkin_token_issue(registration=registration)
     by_id = {
         registration.pk: registration
-        for registration in Registration.objects.filter(pk__in=ids).select_related("forum", "category")
+        for registration in Registration.objects.filter(pk__in=[item.registration_id for item in items])
+        .select_related("forum", "category")
+        .annotate(fingerprint=badge_fingerprint())
     }
-    for registration in by_id.values():
-        if not registration.checkin_token:  # confirmed before tokens existed: the badge needs one
-            checkin_token_issue(registration=registration)
-    ordered = [by_id[pk] for pk in ids]
+    unprintable = badges_that_cannot_print(by_id.values())
+    if unprintable:
+        raise UnprintableBadges(unprintable)
+    for item in items:
+        item.printed_fingerprint = by_id[item.registration_id].fingerprint
+    PrintJobItem.objects.bulk_update(items, ["printed_fingerprint"])
+    ordered = [by_id[item.registration_id] for item in items]
     size = rendering.chunk_size(layout=job.layout)
     return [
         rendering.Chunk(index=n, registrations=ordered[start : start + size])

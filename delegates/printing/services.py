@@ -21,16 +21,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.enums import BadgeLayout
 from events.models import Forum
 
 from .. import background
+from ..badges.printable import describe_unprintable
 from ..enums import ACTIVE_PRINT_JOB_STATUSES as ACTIVE
 from ..enums import BadgeOrder, PrintJobStatus, RegistrationStatus
 from ..models import PrintJob, PrintJobItem, Registration
 from .ordering import badge_order_sort
 from .runner import runner_alive
+from .selectors import badges_that_cannot_print
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +66,10 @@ def print_job_start(
     actor: AbstractBaseUser | None,
 ) -> PrintJob:
     """Start printing the badges of ``registrations`` (a queryset or ids): only the CONFIRMED
-    registrations of ``forum`` among them, in ``order``, in ``layout`` (default: the forum's).
+    registrations of ``forum`` among them, in ``order``, in ``layout`` (default: the forum's). A badge
+    that cannot print as it is (characters no font of the badge has, direction controls, a name of
+    invisible characters) is left out: ``job.left_out`` lists them with what is wrong, for the caller
+    to say so.
 
     Writes the job and its items (the badges in print order) and enqueues ``delegates.run_print_job``
     after commit. If the same selection is already queued or running, returns that job instead
@@ -75,20 +81,34 @@ def print_job_start(
     layout = layout or forum.badge_layout
     if layout not in BadgeLayout.values:
         raise PrintJobError(_("Please choose a badge layout."))
-    selected = list(
+    confirmed = list(
         Registration.objects.filter(
             forum=forum, status=RegistrationStatus.CONFIRMED, pk__in=_selected_ids(registrations)
         ).select_related("category")
     )
-    if not selected:
+    if not confirmed:
         raise PrintJobError(
             _("None of the selected registrations is a confirmed registration of this forum.")
+        )
+    for registration in confirmed:
+        registration.forum = forum  # what the badge prints of the forum: no query per badge
+    left_out = badges_that_cannot_print(confirmed)
+    unprintable = {badge.registration.pk for badge in left_out}
+    selected = [registration for registration in confirmed if registration.pk not in unprintable]
+    if not selected:
+        raise PrintJobError(
+            ngettext(
+                "The selected badge cannot be printed as it is: %(badges)s.",
+                "None of the selected badges can be printed as they are: %(badges)s.",
+                len(left_out),
+            )
+            % {"badges": describe_unprintable(left_out)}
         )
     ordered = badge_order_sort(selected, order=order)
     key = dedupe_key(forum_id=forum.pk, layout=layout, order=order, registration_ids=[r.pk for r in ordered])
     existing = _active_job(key)
     if existing is not None:
-        existing.is_new = False
+        existing.is_new, existing.left_out = False, left_out
         return existing
     try:
         with transaction.atomic():
@@ -110,9 +130,9 @@ def print_job_start(
         existing = _active_job(key)
         if existing is None:
             raise
-        existing.is_new = False
+        existing.is_new, existing.left_out = False, left_out
         return existing
-    job.is_new = True
+    job.is_new, job.left_out = True, left_out
     logger.info("print job started", extra={"print_job": job.pk, "badges": job.total})
     return job
 

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from events.models import Forum, Session
 
+from ..badges.printable import NAME_FIELDS, PRINTED_TEXT_FIELDS, text_problem
 from ..enums import Dietary, NameOrder, RegistrationStatus, SignupStatus
 from ..models import DelegateCategory, Registration, SessionSignup
 from .fields import (
@@ -287,6 +288,7 @@ class DelegateDetailsForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        self._clean_printable(data)
         if data.get("native_name") and not data.get("native_name_lang"):
             self.add_error("native_name_lang", _("Choose the script of the name in native script."))
         if not data.get("native_name"):
@@ -331,6 +333,20 @@ class DelegateDetailsForm(forms.ModelForm):
         )
         if registration.badge_name == suggested_before:
             data["badge_name"] = ""  # suggested anew from what was typed
+
+    def _clean_printable(self, data: dict) -> None:
+        """What the badge prints must print as typed (no character without a glyph, no direction
+        controls, no name made of invisible characters): said next to the field that holds it. The
+        given and family names are checked for the badge too when they make its name."""
+        badge_name_from_names = not data.get("badge_name")
+        for field in dict.fromkeys((*NAME_FIELDS, *PRINTED_TEXT_FIELDS)):
+            value = data.get(field)
+            if not value or field in self.errors:
+                continue
+            printed = field in PRINTED_TEXT_FIELDS or badge_name_from_names
+            problem = text_problem(value, name=field in NAME_FIELDS, printed=printed)
+            if problem is not None:
+                self.add_error(field, problem)
 
     def _clean_travel(self, data: dict) -> None:
         forum = self.forum

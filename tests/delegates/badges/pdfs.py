@@ -3,6 +3,7 @@
 codes zxing-cpp decodes from the rasterised page — and the badge files stored for a forum."""
 
 import io
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -123,3 +124,53 @@ def stored_files(forum_slug: str) -> list[str]:
     if not default_storage.exists(f"badges/{forum_slug}"):
         return []
     return sorted(default_storage.listdir(f"badges/{forum_slug}")[1])
+
+
+# --- Line spacing on the rasterised page -----------------------------------------------------------------
+
+
+def rasterise_all(path: Path, folder: Path, dpi: int) -> list[Image.Image]:
+    """Every page of the PDF as a greyscale image (one ``pdftoppm`` run, raw PGM: no PNG to encode)."""
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(path), str(folder / "page")], check=True)
+    return [Image.open(pgm).convert("L") for pgm in sorted(folder.glob("page-*.pgm"))]
+
+
+def baselines_mm(page, box: tuple[float, ...]) -> list[float]:
+    """The baselines (mm from the page's top) of the lines of text whose characters start inside
+    ``box`` (left, top, right, bottom in mm): characters closer than half a millimetre share one."""
+    lines: list[list[float]] = []
+    for y in sorted(
+        (page.height - c["matrix"][5]) / MM
+        for c in page.chars
+        if c["text"].strip()
+        and box[0] <= c["x0"] / MM <= box[2]
+        and box[1] <= (page.height - c["matrix"][5]) / MM <= box[3]
+    ):
+        if lines and y - lines[-1][-1] < 0.5:
+            lines[-1].append(y)
+        else:
+            lines.append([y])
+    return [sum(line) / len(line) for line in lines]
+
+
+INK = 200  # a pixel darker than this is ink (anti-aliased edges included)
+
+
+def clear_gaps_mm(
+    image: Image.Image, box: tuple[float, ...], baselines: list[float], dpi: int
+) -> list[float]:
+    """The clear paper between each two consecutive lines of ``box``, in mm: the longest run of pixel
+    rows without ink between their baselines (ink below a baseline is the upper line's descenders,
+    ink above the next one the lower line's stacks), read from the rasterised page."""
+    px = dpi / 25.4
+    left, right = round(box[0] * px), round(box[2] * px)
+    band = image.crop((left, 0, right, image.height))
+    width, data = band.width, band.tobytes()
+    gaps = []
+    for upper, lower in itertools.pairwise(baselines):
+        longest = run = 0
+        for row in range(round(upper * px), round(lower * px)):
+            run = 0 if min(data[row * width : (row + 1) * width]) < INK else run + 1
+            longest = max(longest, run)
+        gaps.append(round(longest / px, 2))
+    return gaps

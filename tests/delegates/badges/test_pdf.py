@@ -92,29 +92,84 @@ def test_badges_pdf_puts_one_badge_per_page_or_four_per_a4_sheet(
     assert -1 not in positions and positions == sorted(positions)  # every name, in the given order
 
 
-def test_a4_sheet_has_crop_marks_on_the_two_cut_lines(open_forum, mayors, tmp_path):
-    registration = RegistrationFactory(forum=open_forum, category=mayors, checkin_token="t" * 32)
+# The A4 sheet (static/css/badge/a4_sheet.css): four 96 × 136 mm badges (left, top, right, bottom in
+# mm), 6 mm gutters, and the eight cut lines along their edges.
+A4_CELLS = [(left, top, left + 96, top + 136) for top in (9.5, 151.5) for left in (6, 108)]
+A4_CUTS_X = [6, 102, 108, 204]
+A4_CUTS_Y = [9.5, 145.5, 151.5, 287.5]
+SAFE_MM = 5  # office printers leave up to this much of the paper's edge blank
 
-    page = pdfplumber.open(
-        write_pdf(badges_pdf(registrations=[registration], layout=BadgeLayout.A4_SHEET), tmp_path)
-    ).pages[0]
 
-    # Each mark is a 0.2 mm line (a CSS border, drawn as a filled rectangle) on a cut line: x = 105 mm
-    # for the vertical cut, y = 148.5 mm for the horizontal one, at both edges of the paper and across
-    # the middle. (x, y, width, height) in mm.
-    marks = sorted(
-        tuple(round(value / MM, 1) for value in (r["x0"], r["top"], r["width"], r["height"]))
-        for r in page.rects
-        if 0.1 * MM < min(r["width"], r["height"]) < 0.5 * MM
-    )
-    assert marks == [
-        (0.0, 148.4, 10.0, 0.2),
-        (100.0, 148.4, 10.0, 0.2),
-        (104.9, 0.0, 0.2, 10.0),
-        (104.9, 143.5, 0.2, 10.0),
-        (104.9, 287.0, 0.2, 10.0),
-        (200.0, 148.4, 10.0, 0.2),
+def a4_sheet(open_forum, mayors, tmp_path, count=4):
+    registrations = [
+        RegistrationFactory(forum=open_forum, category=mayors, checkin_token=f"{n}" * 32)
+        for n in range(count)
     ]
+    return write_pdf(badges_pdf(registrations=registrations, layout=BadgeLayout.A4_SHEET), tmp_path)
+
+
+def mm_box(item) -> tuple[float, float, float, float]:
+    return tuple(round(item[key] / MM, 2) for key in ("x0", "top", "x1", "bottom"))
+
+
+def within(box, other) -> bool:
+    return other[0] <= box[0] and box[2] <= other[2] and other[1] <= box[1] and box[3] <= other[3]
+
+
+def overlaps(box, other) -> bool:
+    return box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+
+
+def crop_marks(page) -> list[tuple[float, ...]]:
+    """The crop marks: lines 0.2 mm wide (CSS borders, drawn as filled rectangles), in mm."""
+    return [mm_box(r) for r in page.rects if 0.1 * MM < min(r["width"], r["height"]) < 0.5 * MM]
+
+
+def test_a4_sheet_crop_marks_lie_on_the_cut_lines_outside_every_badge(open_forum, mayors, tmp_path):
+    page = pdfplumber.open(a4_sheet(open_forum, mayors, tmp_path)).pages[0]
+
+    marks = crop_marks(page)
+
+    assert len(marks) == 24  # each of the 8 cut lines: in both margins and across the gutter
+    assert not [mark for mark in marks for cell in A4_CELLS if overlaps(mark, cell)]
+    vertical = sorted((round((m[0] + m[2]) / 2, 1), m[1], m[3]) for m in marks if m[3] - m[1] > 1)
+    horizontal = sorted((round((m[1] + m[3]) / 2, 1), m[0], m[2]) for m in marks if m[2] - m[0] > 1)
+    assert vertical == [
+        (x, top, bottom) for x in A4_CUTS_X for top, bottom in ((5.5, 8.5), (146.5, 150.5), (288.5, 291.5))
+    ]
+    assert horizontal == [
+        (y, left, right) for y in A4_CUTS_Y for left, right in ((2.0, 5.0), (103.0, 107.0), (205.0, 208.0))
+    ]
+
+
+def test_a4_sheet_keeps_everything_but_the_marks_away_from_the_paper_edge(open_forum, mayors, tmp_path):
+    path = a4_sheet(open_forum, mayors, tmp_path)
+    page = pdfplumber.open(path).pages[0]
+    marks = crop_marks(page)
+
+    drawn = [mm_box(item) for item in [*page.chars, *page.rects, *page.curves, *page.lines]]
+
+    safe = (SAFE_MM, SAFE_MM, 210 - SAFE_MM, 297 - SAFE_MM)
+    on_marks = [(m[0] - 0.2, m[1] - 0.2, m[2] + 0.2, m[3] + 0.2) for m in marks]
+    outside = [box for box in drawn if not within(box, safe) and not any(within(box, m) for m in on_marks)]
+    assert outside == []
+    # The bands of the categories end at the badges' edges, not at the paper's.
+    bands = sorted(mm_box(r) for r in page.rects if r["non_stroking_color"] and r["height"] > 10 * MM)
+    assert bands == sorted((left, bottom - 16.5, right, bottom) for left, _top, right, bottom in A4_CELLS)
+    # On the printed page: outside the four badges, only the marks leave ink.
+    image = rasterise(path, dpi=100).convert("L")
+    width, data, px = image.width, image.tobytes(), 100 / 25.4
+    inked = {(x, y) for y in range(image.height) for x in range(width) if data[y * width + x] < 200}
+    stray = [
+        (round(x / px, 1), round(y / px, 1))
+        for x, y in inked
+        if not any(
+            c[0] - 0.5 <= x / px <= c[2] + 0.5 and c[1] - 0.5 <= y / px <= c[3] + 0.5 for c in A4_CELLS
+        )
+        and not any(abs(x / px - cut) < 0.5 for cut in A4_CUTS_X)
+        and not any(abs(y / px - cut) < 0.5 for cut in A4_CUTS_Y)
+    ]
+    assert stray == []
 
 
 def test_qr_code_on_a6_is_at_least_25_mm_wide_with_its_quiet_zone(confirmed, tmp_path):

@@ -10,9 +10,11 @@ from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from delegates.checkin.tokens import checkin_token_reissue
 from delegates.enums import BadgeOrder, PrintJobStatus, RegistrationStatus
 from delegates.models import PrintJob, Registration
 from delegates.printing.runner import print_job_run
+from delegates.registration.services import registration_update
 from events.enums import BadgeLayout
 from tests.delegates.accounts import staff_user
 from tests.delegates.printing.jobs import printed_names, progress_url, start
@@ -218,3 +220,157 @@ def test_not_yet_printed_counts_only_done_jobs(client, organiser, forum, delegat
     remaining = {registration.pk for registration in listed.context["cl"].result_list}
 
     assert remaining == all_five - set(two)
+
+
+# --- Reprints and badges that cannot print --------------------------------------------------------------
+
+
+def listed(client, query: str) -> set[str]:
+    return {r.badge_name for r in client.get(reverse(CHANGELIST) + query).context["cl"].result_list}
+
+
+def badge_column(client, forum) -> dict[str, str]:
+    """The badge column of the registration list, by name: what a member of staff reads there."""
+    page = client.get(reverse(CHANGELIST) + f"?forum__id__exact={forum.pk}")
+    rows = re.findall(r"<tr>.*?</tr>", page.text, flags=re.S)
+    column = {}
+    for row in rows:
+        name = re.search(r'class="field-badge_name">(.*?)</td>', row, flags=re.S)
+        badge = re.search(r'class="field-badge_printed">(.*?)</td>', row, flags=re.S)
+        if name and badge:
+            column[name.group(1)] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", badge.group(1))).strip()
+    return column
+
+
+@pytest.fixture
+def printed_two(forum, delegates, settings):
+    """Ana's and Zoë's badges printed by a finished job."""
+    settings.BADGE_RENDER_PROCESSES = 1
+    job = start(forum, registrations=[delegates["ana"].pk, delegates["zoe"].pk])
+    assert print_job_run(job_id=job.pk)
+    return job
+
+
+def test_a_badge_edited_since_it_was_printed_needs_a_reprint(
+    client, organiser, forum, delegates, printed_two
+):
+    client.force_login(organiser)
+    ana = delegates["ana"]
+
+    registration_update(
+        registration=ana, data={"badge_name": "Ana Nguyễn Thị", "dietary": "vegan"}, actor=None
+    )
+
+    assert listed(client, "?badge_printed=yes") == {"Zoë Adams"}
+    assert listed(client, "?badge_printed=reprint") == {"Ana Nguyễn Thị"}
+    assert listed(client, "?badge_printed=no") == {
+        "Ana Nguyễn Thị",
+        "élise Martin",
+        "Edward Ong",
+        "Ngo Bao",
+        "Other Forum",
+    }
+    assert badge_column(client, forum) == {
+        "Ana Nguyễn Thị": "Needs reprint",
+        "Zoë Adams": "Printed",
+        "élise Martin": "Not yet printed",
+        "Edward Ong": "Not yet printed",
+        "Ngo Bao": "Not yet printed",
+        "Waiting Person": "-",
+    }
+
+
+def test_details_the_badge_does_not_show_leave_it_printed(client, organiser, forum, delegates, printed_two):
+    client.force_login(organiser)
+
+    registration_update(
+        registration=delegates["ana"], data={"dietary": "vegan", "hotel": "Riverside"}, actor=None
+    )
+
+    assert listed(client, "?badge_printed=yes") == {"Ana Nguyễn", "Zoë Adams"}
+    assert listed(client, "?badge_printed=reprint") == set()
+
+
+def test_a_new_check_in_code_or_a_renamed_category_needs_a_reprint(
+    client, organiser, forum, delegates, printed_two
+):
+    client.force_login(organiser)
+
+    checkin_token_reissue(registration=delegates["zoe"], actor=organiser)
+    assert listed(client, "?badge_printed=reprint") == {"Zoë Adams"}
+
+    delegates["ana"].category.name = "Mayor or Governor"
+    delegates["ana"].category.save()
+    assert listed(client, "?badge_printed=reprint") == {"Zoë Adams", "Ana Nguyễn"}
+
+
+def test_printing_the_changed_badge_again_makes_it_printed(
+    client, organiser, forum, delegates, printed_two, settings
+):
+    client.force_login(organiser)
+    registration_update(registration=delegates["ana"], data={"position": "Vice Mayor"}, actor=None)
+
+    job = start(forum, registrations=[delegates["ana"].pk])
+    print_job_run(job_id=job.pk)
+
+    assert listed(client, "?badge_printed=reprint") == set()
+    assert listed(client, "?badge_printed=yes") == {"Ana Nguyễn", "Zoë Adams"}
+
+
+def test_reprint_filter_and_column_query_counts_do_not_grow(
+    admin_client, forum, delegates, printed_two, django_assert_num_queries
+):
+    query = reverse(CHANGELIST) + "?badge_printed=reprint"
+    with django_assert_num_queries(8):
+        admin_client.get(query)
+    for person in ("elise", "edward", "ngo"):
+        registration_update(registration=delegates[person], data={"city": "Hue"}, actor=None)
+    job = start(forum, registrations=[delegates[p].pk for p in ("elise", "edward", "ngo")])
+    print_job_run(job_id=job.pk)
+    for person in ("elise", "edward", "ngo", "ana"):
+        registration_update(registration=delegates[person], data={"city": "Vinh"}, actor=None)
+
+    with django_assert_num_queries(8):
+        many = admin_client.get(query)
+
+    assert many.context["cl"].result_count == 4
+
+
+def test_a_badge_that_cannot_print_is_marked_and_left_out_of_the_job(client, organiser, forum, delegates):
+    """Details entered past the form (here: straight into the row, as the admin or an import would)
+    with a character no badge font has: the list says so, the print page lists it, the job leaves it
+    out and says which."""
+    Registration.objects.filter(pk=delegates["edward"].pk).update(badge_name="Edward Ong 😀")
+    client.force_login(organiser)
+    selected = [r.pk for r in Registration.objects.filter(forum=forum)]
+
+    column = badge_column(client, forum)
+    page = client.post(
+        reverse(CHANGELIST), {"action": "print_badges", "_selected_action": selected, "index": "0"}
+    )
+    response = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "print_badges",
+            "_selected_action": selected,
+            "order": BadgeOrder.CATEGORY_NAME,
+            "layout": BadgeLayout.A6,
+            "confirm_action": "Start printing",
+        },
+        follow=True,
+    )
+
+    reference = delegates["edward"].reference
+    assert column["Edward Ong 😀"] == "Cannot print: no font has 😀 (U+1F600)"
+    assert "4 badges of ASEAN Mayors Forum 2031 will be printed, in one PDF." in page.text
+    assert "1 badge cannot be printed as it is and will be left out; correct it first:" in page.text
+    assert f"{reference} H.E. Edward Ong 😀 (no font has 😀 (U+1F600))" in re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", "", page.text)
+    )
+    assert PrintJob.objects.get().total == 4
+    assert "Edward Ong 😀" not in printed_names(PrintJob.objects.get())
+    assert [str(m) for m in response.context["messages"]] == [
+        f"This badge cannot be printed as it is and was left out: {reference} H.E. Edward Ong 😀 "
+        "(no font has 😀 (U+1F600)).",
+        "The badges are being rendered; the PDF will be ready here.",
+    ]

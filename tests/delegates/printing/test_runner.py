@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from delegates.badges.content import badge_fingerprint
 from delegates.enums import BadgeOrder, PrintJobStatus, RegistrationStatus
 from delegates.models import PrintJob, Registration
 from delegates.printing.runner import ADVISORY_NAMESPACE, MAX_ATTEMPTS, print_job_run
@@ -145,6 +146,42 @@ def test_run_with_every_registration_cancelled_fails_with_a_message(forum, deleg
     job.refresh_from_db()
     assert (job.status, job.total, job.file.name) == (PrintJobStatus.FAILED, 0, "")
     assert job.error == "None of the badges of this job is for a confirmed registration any more."
+
+
+def test_run_records_the_fingerprint_of_what_each_badge_printed(forum, delegates, settings):
+    settings.BADGE_RENDER_PROCESSES = 1
+    Registration.objects.filter(pk=delegates["ana"].pk).update(checkin_token=None)
+    job = start(forum)
+
+    print_job_run(job_id=job.pk)
+
+    recorded = dict(job.items.values_list("registration_id", "printed_fingerprint"))
+    now = dict(
+        Registration.objects.filter(pk__in=recorded)
+        .annotate(fingerprint=badge_fingerprint())
+        .values_list("pk", "fingerprint")
+    )
+    assert recorded == now  # the token issued for the run included
+    assert len(set(recorded.values())) == 5
+
+
+def test_run_fails_naming_a_badge_that_can_no_longer_print(forum, delegates, settings):
+    """Edited (past the form) after the job was started: the job stops rather than print empty
+    boxes, and says which badge and why."""
+    settings.BADGE_RENDER_PROCESSES = 1
+    job = start(forum)
+    zoe = delegates["zoe"]
+    Registration.objects.filter(pk=zoe.pk).update(badge_name="Zoë Adams 😀")
+
+    assert print_job_run(job_id=job.pk) is False
+
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == (PrintJobStatus.FAILED, "")
+    assert job.error == (
+        f"These badges cannot be printed as they are: {zoe.reference} H.E. Zoë Adams 😀 (no font has 😀 "
+        "(U+1F600)). Correct the registrations and restart the job, or start a new print job, which "
+        "leaves them out."
+    )
 
 
 def test_run_issues_missing_checkin_tokens(forum, delegates, settings):

@@ -50,6 +50,34 @@ def test_start_with_nothing_printable_is_refused(forum, delegates):
     assert PrintJob.objects.count() == 0
 
 
+def test_start_leaves_out_badges_that_cannot_print_and_says_which(forum, delegates):
+    Registration.objects.filter(pk=delegates["ngo"].pk).update(native_name="\ue000", native_name_lang="und")
+    Registration.objects.filter(pk=delegates["edward"].pk).update(position="Director \u202eOng")
+
+    job = start(forum)
+
+    assert job.total == 3
+    assert "Ngo Bao" not in printed_names(job) and "Edward Ong" not in printed_names(job)
+    assert sorted((badge.registration.badge_name, badge.problems) for badge in job.left_out) == [
+        ("Edward Ong", ["text-direction controls U+202E"]),
+        ("Ngo Bao", ["no font has U+E000"]),
+    ]
+
+
+def test_start_with_only_badges_that_cannot_print_is_refused_naming_them(forum, delegates):
+    ngo = delegates["ngo"]
+    Registration.objects.filter(pk=ngo.pk).update(badge_name="\u200b\u200d")
+
+    with pytest.raises(PrintJobError) as error:
+        start(forum, registrations=[ngo.pk])
+
+    assert str(error.value) == (
+        f"The selected badge cannot be printed as it is: {ngo.reference} H.E. \u200b\u200d (the name has no "
+        "visible letters)."
+    )
+    assert PrintJob.objects.count() == 0
+
+
 def test_start_uses_the_forum_layout_by_default(forum, delegates):
     forum.badge_layout = BadgeLayout.CR80
     forum.save()

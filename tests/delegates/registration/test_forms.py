@@ -265,3 +265,76 @@ def test_arrival_window_follows_the_forum_dates(open_forum, mayors):
 
     assert "arrival_date" not in bound(open_forum, mayors, arrival_date=first_ok.isoformat()).errors
     assert "arrival_date" in bound(open_forum, mayors, arrival_date=too_early.isoformat()).errors
+
+
+# --- What the badge can print --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field", ["honorific", "badge_name", "native_name", "position", "organisation", "city"]
+)
+def test_printed_fields_refuse_characters_the_badge_cannot_print(open_forum, mayors, field):
+    form = bound(open_forum, mayors, **{field: "Sok 😀 Vibol 🎉"})
+
+    assert form.errors[field] == [
+        "These characters cannot be printed on the badge: 😀 (U+1F600), 🎉 (U+1F389). Please remove them "
+        "or write them another way."
+    ]
+    assert form.data[field] == "Sok 😀 Vibol 🎉"  # shown again as typed
+
+
+def test_a_script_without_a_badge_font_is_refused_with_each_character(open_forum, mayors):
+    form = bound(open_forum, mayors, native_name="ნინო", native_name_lang="und")
+
+    assert form.errors["native_name"] == [
+        "These characters cannot be printed on the badge: ნ (U+10DC), ი (U+10D8), ო (U+10DD). Please "
+        "remove them or write them another way."
+    ]
+
+
+def test_names_that_make_the_badge_name_are_checked_for_the_badge(open_forum, mayors):
+    from_names = bound(open_forum, mayors, given_name="Somchai 😀", badge_name="")
+    own_badge_name = bound(open_forum, mayors, given_name="Somchai 😀", badge_name="Somchai Jaidee")
+
+    assert from_names.errors["given_name"] == [
+        "This character cannot be printed on the badge: 😀 (U+1F600). Please remove it or write it "
+        "another way."
+    ]
+    assert "badge_name" not in from_names.errors
+    assert own_badge_name.is_valid(), own_badge_name.errors  # the emails may show it; the badge does not
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name", "badge_name", "native_name"])
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d\u200c", "\ufeff\u2060"])
+def test_a_name_of_invisible_characters_only_is_refused(open_forum, mayors, field, invisible):
+    form = bound(open_forum, mayors, **{field: invisible})
+
+    assert form.errors[field] == [
+        "This name is made only of invisible characters: please type the name itself."
+    ]
+
+
+@pytest.mark.parametrize("field", ["given_name", "badge_name", "native_name", "position"])
+def test_direction_controls_are_refused(open_forum, mayors, field):
+    form = bound(open_forum, mayors, **{field: "\u202eSomchai\u202c"})
+
+    assert form.errors[field] == [
+        "Please remove the text-direction controls U+202E, U+202C: they would reorder the letters on "
+        "the badge."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("native_name", "lang"),
+    [
+        ("محمد فيصل بن عبد\u200cالله", "ms-Arab"),  # tests/data/delegate-names.tsv, with a non-joiner
+        ("សុខ\u200bវិបុល", "km"),  # Khmer words kept apart by a zero-width space
+        ("முருகன் சுப்\u200cபிரமணியம்", "ta"),
+        ("အောင်ကျော်\u200dမင်း", "my"),
+    ],
+)
+def test_joiners_inside_real_names_are_kept(open_forum, mayors, native_name, lang):
+    form = bound(open_forum, mayors, native_name=native_name, native_name_lang=lang)
+
+    assert form.is_valid(), form.errors
+    assert form.service_data()["native_name"] == native_name

@@ -736,3 +736,20 @@ def test_register_page_query_count_does_not_grow(
         response = signed_in.get(register_url(open_forum))
 
     assert response.status_code == 200
+
+
+def test_register_with_a_character_the_badge_cannot_print_says_which_next_to_the_field(
+    signed_in, open_forum, mayors
+):
+    response = signed_in.post(register_url(open_forum), form_data(mayors, badge_name="Sok Vibol 😀"))
+
+    body = page(response)
+    assert response.status_code == 200
+    assert Registration.objects.count() == 0
+    error = body.split('id="id_badge_name_error"')[1].split("</p>")[0]
+    assert (
+        "This character cannot be printed on the badge: 😀 (U+1F600). Please remove it or write it another "
+        "way." in error
+    )
+    assert 'href="#id_badge_name"' in body
+    assert 'value="Sok Vibol 😀"' in body
