@@ -3,13 +3,15 @@ emails, and the actions that change a status.
 
 A registration's status is never edited in a form: it changes only through the actions (approve,
 reject, cancel), which call the same services as the public flow, so capacity, the waitlist, the status
-history and the emails follow one set of rules. Staff do not add registrations here either: they
-register a delegate on their behalf through the public form, like a mayor's assistant does.
+history and the emails follow one set of rules. Staff with the change permission correct the category,
+the email address, the head-of-local-government mark and the details in the change form
+(``admin_form.py``), also after the delegates' edit deadline, through ``registration_correct``. Staff do
+not add registrations here: they register a delegate on their behalf through the public form, like a
+mayor's assistant does.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
@@ -26,6 +28,7 @@ from ..enums import ACTIVE_STATUSES, RegistrationStatus
 from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
 from ..permissions import CHANGE_REGISTRATION, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
+from .admin_form import CORRECTED_FIELDS, RegistrationAdminForm, form_note
 from .admin_outcomes import (
     LEAVE_OPERATIONS,
     Outcome,
@@ -34,14 +37,8 @@ from .admin_outcomes import (
     skipped_not_pending,
     waitlisted,
 )
-from .rules import EditRefusal, registration_edit_refusal
-from .services import (
-    EDITABLE_FIELDS,
-    RegistrationBusy,
-    RegistrationError,
-    registration_approve,
-    registration_update,
-)
+from .corrections import registration_correct
+from .services import RegistrationBusy, RegistrationError, registration_approve
 
 
 def _can_manage_registrations(request: HttpRequest) -> bool:
@@ -96,30 +93,6 @@ class EmailOutboxInline(ReadOnlyInline):
     fields = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
 
 
-class RegistrationAdminForm(forms.ModelForm):
-    """Only the details a delegate could change themselves; the rest is read-only."""
-
-    class Meta:
-        model = Registration
-        fields = EDITABLE_FIELDS
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.has_changed() and details_locked_reason(self.instance):
-            raise ValidationError(details_locked_reason(self.instance), code="locked")
-        return cleaned
-
-
-def details_locked_reason(registration: Registration) -> str:
-    """Why staff cannot change the details now (the rule of ``registration_update``), or ""."""
-    refusal = registration_edit_refusal(registration=registration)
-    if refusal == EditRefusal.INACTIVE:
-        return gettext("This registration is no longer active; its details can no longer be changed.")
-    if refusal == EditRefusal.DEADLINE_PASSED:
-        return gettext("The deadline for changes has passed; the details can no longer be changed.")
-    return ""
-
-
 class StatusReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
@@ -153,6 +126,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "forum",
         ("category", ForumScopedFilter),
         "status",
+        "is_head_of_local_government",
         CountryInUseFilter,
         "dietary",
         "needs_visa_letter",
@@ -182,9 +156,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
     readonly_fields = (
         "reference",
         "forum",
-        "category",
         "status",
-        "email",
         "user",
         "registered_by",
         "privacy_consent_at",
@@ -198,7 +170,8 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
                 "fields": ("reference", "forum", "category", "status", "created_at", "updated_at"),
                 "description": _(
                     "The status changes only through the actions of the registration list (approve, "
-                    "reject, cancel), which respect the seats like the public form and email the delegate."
+                    "reject, cancel), which respect the seats like the public form and email the delegate. "
+                    "A correction saved here is kept in the status history and emailed to the delegate."
                 ),
             },
         ),
@@ -214,6 +187,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
                     "native_name",
                     "native_name_lang",
                     "position",
+                    "is_head_of_local_government",
                     "organisation",
                     "city",
                     "country",
@@ -270,9 +244,15 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Registration | None = None):
-        if obj is not None and details_locked_reason(obj):
+        if obj is not None and obj.status not in ACTIVE_STATUSES:
             return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
         return self.readonly_fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Registration | None = None):
+        """The note for the history goes with a correction: offered only where one can be made."""
+        if obj is not None and obj.status in ACTIVE_STATUSES and self.has_change_permission(request, obj):
+            return (*self.fieldsets, (_("Correction"), {"fields": ("change_note",)}))
+        return self.fieldsets
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         extra_context = {
@@ -292,7 +272,9 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         if object_id is not None:
             obj = self.get_object(request, object_id)
             if obj is not None:
-                extra_context["details_locked"] = details_locked_reason(obj)
+                extra_context["form_note"] = form_note(
+                    obj, can_change=self.has_change_permission(request, obj)
+                )
                 extra_context["can_change_status"] = self.has_change_permission(request, obj) and (
                     obj.status in ACTIVE_STATUSES
                 )
@@ -313,13 +295,12 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         return HttpResponseRedirect(request.get_full_path())
 
     def save_model(
-        self, request: HttpRequest, obj: Registration, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: Registration, form: RegistrationAdminForm, change: bool
     ) -> None:
-        """Save changed details through ``registration_update`` (row lock, edit deadline, "details
-        changed" email), writing only those columns: a status changed meanwhile is never overwritten."""
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
-        if data:
-            registration_update(registration=obj, data=data, actor=request.user)
+        """Save what was corrected through ``registration_correct`` (seat locks, capacity, history,
+        email), writing only those columns: a status changed meanwhile is never overwritten."""
+        if set(form.changed_data) & set(CORRECTED_FIELDS):
+            registration_correct(registration=obj, actor=request.user, **form.correction())
 
     # --- Status actions -----------------------------------------------------------------------------
 
