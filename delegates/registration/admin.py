@@ -12,6 +12,7 @@ mayor's assistant does.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
@@ -20,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import CountryInUseFilter, ForumScopedFilter
+from events.formatting import record_time
 
 from ..admin_actions import action_confirmed, intermediate_page
 from ..badges.views import registration_badge_download, registration_badge_preview
@@ -72,25 +74,48 @@ class ReadOnlyInline(admin.TabularInline):
 
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
-    fields = ("at", "from_status", "to_status", "actor", "reason")
+    fields = ("when", "from_status", "to_status", "actor", "reason")
     verbose_name = _("status change")
     verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatusChange]:
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor", "registration__forum")
+
+    @admin.display(description=_("when"))
+    def when(self, obj: StatusChange) -> str | None:
+        return record_time(obj.at, obj.registration.forum)
 
 
 class SessionSignupInline(ReadOnlyInline):
     model = SessionSignup
-    fields = ("session", "status", "created_at")
+    fields = ("session", "session_starts", "status", "signed_up")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SessionSignup]:
-        return super().get_queryset(request).select_related("session")
+        return super().get_queryset(request).select_related("session", "registration__forum")
+
+    @admin.display(description=_("starts"))
+    def session_starts(self, obj: SessionSignup) -> str | None:
+        return record_time(obj.session.starts_at, obj.registration.forum)
+
+    @admin.display(description=_("signed up at"))
+    def signed_up(self, obj: SessionSignup) -> str | None:
+        return record_time(obj.created_at, obj.registration.forum)
 
 
 class EmailOutboxInline(ReadOnlyInline):
     model = EmailOutbox
-    fields = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
+    fields = ("queued", "kind", "to", "subject", "status", "attempts", "sent")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EmailOutbox]:
+        return super().get_queryset(request).select_related("registration__forum")
+
+    @admin.display(description=_("queued at"))
+    def queued(self, obj: EmailOutbox) -> str | None:
+        return record_time(obj.created_at, obj.registration.forum)
+
+    @admin.display(description=_("sent at"))
+    def sent(self, obj: EmailOutbox) -> str | None:
+        return record_time(obj.sent_at, obj.registration.forum)
 
 
 class StatusReasonForm(forms.Form):
@@ -120,7 +145,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "country",
         "status",
         "badge_printed",
-        "created_at",
+        "submitted",
     )
     list_filter = (
         "forum",
@@ -159,15 +184,15 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "status",
         "user",
         "registered_by",
-        "privacy_consent_at",
-        "created_at",
-        "updated_at",
+        "privacy_consent",
+        "submitted",
+        "updated",
     )
     fieldsets = (
         (
             _("Registration"),
             {
-                "fields": ("reference", "forum", "category", "status", "created_at", "updated_at"),
+                "fields": ("reference", "forum", "category", "status", "submitted", "updated"),
                 "description": _(
                     "The status changes only through the actions of the registration list (approve, "
                     "reject, cancel), which respect the seats like the public form and email the delegate. "
@@ -223,8 +248,22 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
                 )
             },
         ),
-        (_("Consent"), {"fields": ("media_consent", "privacy_consent_at")}),
+        (_("Consent"), {"fields": ("media_consent", "privacy_consent")}),
     )
+
+    # Times in the forum's zone, labelled ("Sat 1 Jun 2030, 09:12 WIB"), in the list and on the page.
+
+    @admin.display(description=_("submitted at"), ordering="created_at")
+    def submitted(self, obj: Registration) -> str | None:
+        return record_time(obj.created_at, obj.forum)
+
+    @admin.display(description=_("last changed"))
+    def updated(self, obj: Registration) -> str | None:
+        return record_time(obj.updated_at, obj.forum)
+
+    @admin.display(description=_("privacy notice accepted at"))
+    def privacy_consent(self, obj: Registration) -> str | None:
+        return record_time(obj.privacy_consent_at, obj.forum)
 
     @admin.display(description=_("name in native script"), ordering="native_name")
     def native(self, obj: Registration) -> str:
@@ -242,6 +281,17 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Registration | None = None) -> bool:
         # Deleting would free a seat without promoting anyone from the waitlist: cancel instead.
         return False
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "category" and isinstance(
+            getattr(field, "widget", None), RelatedFieldWidgetWrapper
+        ):
+            # A registration chooses among its forum's categories; they are edited on their own page.
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return field
 
     def get_readonly_fields(self, request: HttpRequest, obj: Registration | None = None):
         if obj is not None and obj.status not in ACTIVE_STATUSES:

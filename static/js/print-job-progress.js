@@ -29,6 +29,8 @@
     var error = document.getElementById("print-job-error");
     var restart = document.getElementById("print-job-restart");
     var pollError = document.getElementById("print-job-poll-error");
+    var finished = document.getElementById("print-job-finished");
+    var finishedAt = document.getElementById("print-job-finished-at");
     var failures = 0;
 
     function show(element, visible) {
@@ -54,6 +56,10 @@
         error.textContent = data.error;
       }
       show(failed, data.status === "failed");
+      if (finishedAt && finishedAt.textContent !== data.finished_at) {
+        finishedAt.textContent = data.finished_at;
+      }
+      show(finished, Boolean(data.finished_at));
       show(restart, data.can_restart);
     }
 

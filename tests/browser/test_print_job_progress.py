@@ -18,6 +18,7 @@ from delegates.models import PrintJob, Registration
 from delegates.printing.runner import print_job_run
 from delegates.printing.services import print_job_start
 from events.enums import BadgeLayout
+from events.formatting import local_datetime
 from tests.factories import DelegateCategoryFactory, ForumFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -102,6 +103,7 @@ def test_progress_page_follows_the_job_then_offers_the_download(
     assert page.locator("#print-job-text").inner_text() == "0 of 5 badges"
     assert page.locator("#print-job-status").inner_text() == "Queued"
     assert page.locator("#print-job-download").is_hidden()
+    assert page.locator("#print-job-finished").is_hidden()
     with page.expect_response("**/progress.json") as first_poll:
         pass
     assert first_poll.value.status == 200
@@ -115,6 +117,10 @@ def test_progress_page_follows_the_job_then_offers_the_download(
     assert page.locator("#print-job-status").inner_text() == "Done"
     assert page.locator("#print-job-bar").get_attribute("value") == "5"
     assert poll_error_seen(page) is False
+    job.refresh_from_db()
+    assert page.locator("#print-job-finished-at").is_visible()
+    assert page.locator("#print-job-finished-at").inner_text() == local_datetime(job.finished_at, job.forum)
+    assert page.locator("#print-job-finished-at").inner_text().endswith(" WIB")
     with page.expect_download() as download:
         page.locator("#print-job-download-link").click()
     assert download.value.suggested_filename == f"badges-amf-progress-{job.pk}.pdf"

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from delegates.enums import EmailKind, OutboxStatus, RegistrationStatus
 from delegates.mail.outbox import outbox_render
-from delegates.models import Registration, StatusChange
+from delegates.models import EmailOutbox, Registration, SessionSignup, StatusChange
 from tests.delegates.accounts import staff_user
 from tests.delegates.registration.admin_pages import form_data, make_category
-from tests.factories import UserFactory
+from tests.factories import SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -459,3 +459,45 @@ def test_change_form_of_a_confirmed_registration_links_to_badge_preview(client, 
     preview = reverse("admin:delegates_registration_badge_preview", args=[registration.pk])
     assert f'href="{preview}"' in page
     assert f'href="{preview}?layout=cr80"' in page
+
+
+# --- Times ---------------------------------------------------------------------------------------------
+
+
+def test_list_and_page_show_times_in_the_forums_zone_labelled(client, registrar, forum, register):
+    category = make_category(forum, requires_approval=True)
+    visit = SessionFactory(
+        forum=forum,
+        title="Site visit",
+        requires_signup=True,
+        starts_at=dt.datetime(2030, 10, 7, 1, 30, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 10, 7, 4, 0, tzinfo=dt.UTC),
+    )
+    registration = register(forum, category, 1, sessions=[visit])
+    run_action(client, "approve_selected", [registration])
+    submitted = dt.datetime(2030, 9, 1, 2, 12, tzinfo=dt.UTC)  # 09:12 in Jakarta
+    Registration.objects.filter(pk=registration.pk).update(created_at=submitted, privacy_consent_at=submitted)
+    StatusChange.objects.filter(registration=registration).update(
+        at=dt.datetime(2030, 9, 2, 3, 0, tzinfo=dt.UTC)
+    )
+    SessionSignup.objects.filter(registration=registration).update(created_at=submitted)
+    EmailOutbox.objects.filter(registration=registration).update(
+        created_at=submitted, sent_at=dt.datetime(2030, 9, 1, 2, 13, tzinfo=dt.UTC)
+    )
+
+    listing = client.get(reverse(CHANGELIST))
+    page = client.get(reverse("admin:delegates_registration_change", args=[registration.pk]))
+
+    assert '<td class="field-submitted">Sun 1 Sep 2030, 09:12 WIB</td>' in listing.text
+    text = re.sub(r"\s+", " ", page.text)
+    assert '<label>Submitted at:</label> <div class="readonly">Sun 1 Sep 2030, 09:12 WIB</div>' in text
+    assert (
+        '<label>Privacy notice accepted at:</label> <div class="readonly">Sun 1 Sep 2030, 09:12 WIB</div>'
+        in text
+    )
+    assert text.count('<td class="field-when"> <p>Mon 2 Sep 2030, 10:00 WIB</p> </td>') == 2
+    assert '<td class="field-session_starts"> <p>Mon 7 Oct 2030, 08:30 WIB</p> </td>' in text
+    assert '<td class="field-signed_up"> <p>Sun 1 Sep 2030, 09:12 WIB</p> </td>' in text
+    assert text.count('<td class="field-queued"> <p>Sun 1 Sep 2030, 09:12 WIB</p> </td>') == 2
+    assert text.count('<td class="field-sent"> <p>Sun 1 Sep 2030, 09:13 WIB</p> </td>') == 2
+    assert "UTC" not in text.split('id="content-main"')[1]

@@ -48,6 +48,8 @@ def test_category_choices_are_this_forums_with_their_places(client, registrar, f
     ]
     for name in ("category", "email", "is_head_of_local_government", "change_note"):
         assert f'name="{name}"' in page.text
+    assert 'id="add_id_category"' not in page.text  # categories are edited on their own page
+    assert 'id="change_id_category"' not in page.text
 
 
 def test_moving_to_another_category_is_saved_and_shows_in_the_history(client, registrar, forum, register):
