@@ -4,6 +4,6 @@ admin autodiscovery imports ``<app>.admin``)."""
 from .mail import admin as mail_admin
 from .printing import admin as printing_admin
 from .registration import admin as registration_admin
-from .registration import admin_categories
+from .registration import admin_capacity, admin_categories
 
-__all__ = ["admin_categories", "mail_admin", "printing_admin", "registration_admin"]
+__all__ = ["admin_capacity", "admin_categories", "mail_admin", "printing_admin", "registration_admin"]

@@ -20,13 +20,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
+from .formatting import record_time
 from .forms import ForumCopyForm
 from .models import Forum, Room, Session, SessionSpeaker, Speaker, Track
 from .validators import time_zone_choices
@@ -399,9 +399,8 @@ class SessionAdmin(admin.ModelAdmin):
         return str(obj.uid) if obj.pk else "–"
 
     @admin.display(description=_("starts"), ordering="starts_at")
-    def local_start(self, obj: Session) -> str:
-        local = timezone.localtime(obj.starts_at, obj.forum.tz)
-        return f"{date_format(local, 'D j M Y, H:i')} ({obj.forum.time_zone})"
+    def local_start(self, obj: Session) -> str | None:
+        return record_time(obj.starts_at, obj.forum)  # “Sun 6 Oct 2030, 10:30 WIB”
 
     def _forum_for(self, request: HttpRequest, obj: Session | None) -> Forum | None:
         if obj is not None:

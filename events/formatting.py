@@ -71,15 +71,40 @@ def session_time_range(session: Session, forum: Forum) -> SafeString:
     return format_html("{}–{} ({})", _time(start, tz), _time(end, tz), note)
 
 
-def local_datetime(moment: dt.datetime, forum: Forum) -> str:
-    """“1 June 2030, 09:00 WIB” (or “… 09:00 UTC+8” where the zone has no abbreviation) in the forum's
-    time zone."""
-    local = moment.astimezone(forum.tz)
+def zoned_datetime(moment: dt.datetime, tz: dt.tzinfo, *, style: str = "long") -> str:
+    """The moment in ``tz``, labelled with the zone: “1 June 2030, 09:00 WIB” (long) or
+    “Sat 1 Jun 2030, 09:00 WIB” (short, for lists); “… 09:00 UTC+8” where the zone has no
+    abbreviation."""
+    local = moment.astimezone(tz)
     zone = _abbreviation(local) or _utc_offset(local.utcoffset() or dt.timedelta(0))
-    return _("%(datetime)s %(zone)s") % {
-        "datetime": date_format(local, pgettext("datetime format", "j F Y, H:i")),
-        "zone": zone,
-    }
+    if style == "short":
+        pattern = pgettext("datetime format: short weekday day month year", "D j M Y, H:i")
+    else:
+        pattern = pgettext("datetime format", "j F Y, H:i")
+    return _("%(datetime)s %(zone)s") % {"datetime": date_format(local, pattern), "zone": zone}
+
+
+def local_datetime(moment: dt.datetime, forum: Forum, style: str = "long") -> str:
+    """“1 June 2030, 09:00 WIB” (or “… 09:00 UTC+8” where the zone has no abbreviation) in the forum's
+    time zone; ``style="short"`` for lists: “Sat 1 Jun 2030, 09:00 WIB”."""
+    return zoned_datetime(moment, forum.tz, style=style)
+
+
+def site_datetime(moment: dt.datetime, *, style: str = "long") -> str:
+    """A moment that belongs to no forum (an account email), in the site's time zone (``TIME_ZONE``),
+    labelled like the forum's: “Sat 1 Jun 2030, 02:00 UTC”."""
+    return zoned_datetime(moment, timezone.get_default_timezone(), style=style)
+
+
+def record_time(moment: dt.datetime | None, forum: Forum | None, *, style: str = "short") -> str | None:
+    """When something happened (submitted, sent, printed), as staff read it in the admin's lists and
+    pages: in the forum's zone, labelled (“Sat 1 Jun 2030, 09:00 WIB”), or in the site's zone for what
+    belongs to no forum; None when it has not happened (the admin then shows its empty value)."""
+    if moment is None:
+        return None
+    if forum is None:
+        return site_datetime(moment, style=style)
+    return local_datetime(moment, forum, style=style)
 
 
 def local_day(day: dt.date | dt.datetime, style: str = "long") -> str:

@@ -1,6 +1,7 @@
 """The imports of the apps run one way: views/admin/tasks → services → selectors/models. No module
 imports another that imports it back (also through imports inside functions, which hide a circle
-rather than remove it), and nothing imports the Celery tasks: services enqueue them by name."""
+rather than remove it), nothing imports the Celery tasks (services enqueue them by name), and events
+imports nothing of delegates."""
 
 import ast
 from pathlib import Path
@@ -98,6 +99,21 @@ def test_nothing_imports_the_tasks():
     graph = _graph()
 
     importers = sorted(name for name, targets in graph.items() if "delegates.tasks" in targets)
+
+    assert importers == []
+
+
+def test_events_imports_nothing_of_delegates():
+    # Forums and their programme stand alone; delegates build on them (its admin extends the forum's).
+    graph = _graph()
+
+    importers = sorted(
+        f"{name} → {target}"
+        for name, targets in graph.items()
+        if name.split(".")[0] == "events"
+        for target in targets
+        if target.split(".")[0] == "delegates"
+    )
 
     assert importers == []
 

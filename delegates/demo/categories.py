@@ -15,7 +15,9 @@ def categories(
     media: int,
 ) -> list[DemoCategory]:
     return [
-        DemoCategory("mayor-governor", "Mayor / Governor", mayors, 10, "#8b1538"),
+        DemoCategory(
+            "mayor-governor", "Mayor / Governor", mayors, 10, "#8b1538", heads_of_local_government=True
+        ),
         DemoCategory("national-government", "National government", national, 20, "#5b21b6"),
         DemoCategory("vice-mayor", "Vice-mayor / Vice-governor", vice_mayors, 30, "#1e40af"),
         DemoCategory("city-official", "City official", officials, 40, "#166534"),

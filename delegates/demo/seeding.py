@@ -90,6 +90,7 @@ def _categories(forum: Forum, demo: DemoForumDelegates, result: DelegatesSeedRes
             protocol_rank=item.protocol_rank,
             badge_colour=item.badge_colour,
             is_public=item.is_public,
+            heads_of_local_government=item.heads_of_local_government,
         )
         category.full_clean()
         missing.append(category)

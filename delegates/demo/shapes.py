@@ -20,6 +20,7 @@ class DemoCategory:
     badge_colour: str  # the badge band; its text is dark or white, whichever contrasts more
     requires_approval: bool = False
     is_public: bool = True  # False: staff assign it, the public form does not offer it
+    heads_of_local_government: bool = False  # its delegates come first in protocol order
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from events.formatting import record_time
+
 from ..models import EmailOutbox
 from .outbox import outbox_retry
 
@@ -16,10 +18,11 @@ class EmailOutboxAdmin(admin.ModelAdmin):
     """The outbox is written by the services and emptied by the worker: read-only here, with a way
     to hand stuck rows to the worker again."""
 
-    list_display = ("kind", "to", "subject", "status", "attempts", "created_at", "sent_at")
+    list_display = ("kind", "to", "subject", "status", "attempts", "queued", "sent")
     list_filter = ("status", "kind")
     search_fields = ("=to", "subject", "=registration__reference")
-    list_select_related = ()
+    # Times are shown in the registration's forum's zone (account emails: the site's).
+    list_select_related = ("registration__forum",)
     actions = ("send_again",)
     fields = (
         "key",
@@ -33,11 +36,22 @@ class EmailOutboxAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
         "note",
-        "created_at",
-        "sent_at",
+        "queued",
+        "sent",
         "body_text",
     )
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EmailOutbox]:
+        return super().get_queryset(request).select_related("registration__forum")
+
+    @admin.display(description=_("queued at"), ordering="created_at")
+    def queued(self, obj: EmailOutbox) -> str | None:
+        return record_time(obj.created_at, obj.registration.forum if obj.registration_id else None)
+
+    @admin.display(description=_("sent at"), ordering="sent_at")
+    def sent(self, obj: EmailOutbox) -> str | None:
+        return record_time(obj.sent_at, obj.registration.forum if obj.registration_id else None)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -51,22 +51,25 @@ def email_queue(
     reason: str = "",
     detail: str = "",
     last_change: int | None = None,
+    to: str = "",
 ) -> EmailOutbox:
     """Write the outbox row for this event and enqueue its sending after the transaction commits.
 
     The key is made of the registration, the kind and its latest status change (plus ``detail``), so
     queueing the same event twice yields one row (and one send). A caller that has just recorded that
-    change passes its id (``last_change``); otherwise it is looked up."""
+    change passes its id (``last_change``); otherwise it is looked up. The email goes to the
+    delegate's address, copied to whoever registered them; ``to`` sends it to another address instead,
+    without the copy (the previous address after a correction: pass a ``detail`` of its own)."""
     if last_change is None:
         last_change = registration.history.order_by("-id").values_list("id", flat=True).first()
     key = f"registration:{registration.pk}:{kind}:{last_change or 0}:{detail}"[:200]
-    cc = email_copy_to(registration)
+    cc = "" if to else email_copy_to(registration)
     outbox, created = EmailOutbox.objects.get_or_create(
         key=key,
         defaults={
             "registration": registration,
             "kind": kind,
-            "to": registration.email,
+            "to": to or registration.email,
             "cc": cc,
             "reason": reason,
         },

@@ -55,6 +55,14 @@ class DelegateCategory(models.Model):
     is_public = models.BooleanField(
         _("offered on the public form"), default=True, help_text=_("Untick for categories staff assign.")
     )
+    heads_of_local_government = models.BooleanField(
+        _("heads of local government by default"),
+        default=False,
+        help_text=_(
+            "Registrations submitted in this category are marked as heads of local government (mayors, "
+            "governors), who come first in protocol order; staff can change it on each registration."
+        ),
+    )
 
     class Meta:
         ordering = ["protocol_rank", "name"]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from events.enums import BadgeLayout
+from events.formatting import record_time
 from events.models import Forum
 
 from ..admin_actions import action_confirmed, intermediate_page
@@ -212,16 +213,16 @@ class PrintJobAdmin(admin.ModelAdmin):
     progress. Finished and failed jobs can be deleted together with their PDF."""
 
     list_display = (
-        "created_at",
+        "started",
         "forum",
         "status",
         "progress",
         "order",
         "layout",
         "created_by",
-        "finished_at",
+        "finished",
     )
-    list_display_links = ("created_at",)
+    list_display_links = ("started",)
     list_filter = ("status", "forum")
     list_select_related = ("forum", "created_by")
     date_hierarchy = None
@@ -230,6 +231,16 @@ class PrintJobAdmin(admin.ModelAdmin):
     @admin.display(description=_("progress"))
     def progress(self, obj: PrintJob) -> str:
         return print_job_progress_text(job=obj)
+
+    # Times in the forum's zone, labelled ("Sat 1 Jun 2030, 21:40 WIB").
+
+    @admin.display(description=_("started at"), ordering="created_at")
+    def started(self, obj: PrintJob) -> str | None:
+        return record_time(obj.created_at, obj.forum)
+
+    @admin.display(description=_("finished at"), ordering="finished_at")
+    def finished(self, obj: PrintJob) -> str | None:
+        return record_time(obj.finished_at, obj.forum)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

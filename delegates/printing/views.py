@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from events.formatting import local_datetime
+
 from ..enums import PrintJobStatus
 from ..models import PrintJob
 from ..permissions import PRINT_BADGES, VIEW_PRINT_JOB, object_for_staff, staff_view
@@ -41,6 +43,8 @@ def progress_payload(job: PrintJob) -> dict:
         "download_url": download_url(job),
         "error": job.error if job.status == PrintJobStatus.FAILED else "",
         "can_restart": print_job_can_restart(job=job),
+        # In the forum's zone, labelled; "" until the job has finished.
+        "finished_at": local_datetime(job.finished_at, job.forum) if finished and job.finished_at else "",
     }
 
 

@@ -3,13 +3,16 @@ emails, and the actions that change a status.
 
 A registration's status is never edited in a form: it changes only through the actions (approve,
 reject, cancel), which call the same services as the public flow, so capacity, the waitlist, the status
-history and the emails follow one set of rules. Staff do not add registrations here either: they
-register a delegate on their behalf through the public form, like a mayor's assistant does.
+history and the emails follow one set of rules. Staff with the change permission correct the category,
+the email address, the head-of-local-government mark and the details in the change form
+(``admin_form.py``), also after the delegates' edit deadline, through ``registration_correct``. Staff do
+not add registrations here: they register a delegate on their behalf through the public form, like a
+mayor's assistant does.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
@@ -18,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import CountryInUseFilter, ForumScopedFilter
+from events.formatting import record_time
 
 from ..admin_actions import action_confirmed, intermediate_page
 from ..badges.views import registration_badge_download, registration_badge_preview
@@ -26,6 +30,7 @@ from ..enums import ACTIVE_STATUSES, RegistrationStatus
 from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
 from ..permissions import CHANGE_REGISTRATION, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
+from .admin_form import CORRECTED_FIELDS, RegistrationAdminForm, form_note
 from .admin_outcomes import (
     LEAVE_OPERATIONS,
     Outcome,
@@ -34,14 +39,8 @@ from .admin_outcomes import (
     skipped_not_pending,
     waitlisted,
 )
-from .rules import EditRefusal, registration_edit_refusal
-from .services import (
-    EDITABLE_FIELDS,
-    RegistrationBusy,
-    RegistrationError,
-    registration_approve,
-    registration_update,
-)
+from .corrections import registration_correct
+from .services import RegistrationBusy, RegistrationError, registration_approve
 
 
 def _can_manage_registrations(request: HttpRequest) -> bool:
@@ -75,49 +74,48 @@ class ReadOnlyInline(admin.TabularInline):
 
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
-    fields = ("at", "from_status", "to_status", "actor", "reason")
+    fields = ("when", "from_status", "to_status", "actor", "reason")
     verbose_name = _("status change")
     verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatusChange]:
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor", "registration__forum")
+
+    @admin.display(description=_("when"))
+    def when(self, obj: StatusChange) -> str | None:
+        return record_time(obj.at, obj.registration.forum)
 
 
 class SessionSignupInline(ReadOnlyInline):
     model = SessionSignup
-    fields = ("session", "status", "created_at")
+    fields = ("session", "session_starts", "status", "signed_up")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SessionSignup]:
-        return super().get_queryset(request).select_related("session")
+        return super().get_queryset(request).select_related("session", "registration__forum")
+
+    @admin.display(description=_("starts"))
+    def session_starts(self, obj: SessionSignup) -> str | None:
+        return record_time(obj.session.starts_at, obj.registration.forum)
+
+    @admin.display(description=_("signed up at"))
+    def signed_up(self, obj: SessionSignup) -> str | None:
+        return record_time(obj.created_at, obj.registration.forum)
 
 
 class EmailOutboxInline(ReadOnlyInline):
     model = EmailOutbox
-    fields = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
+    fields = ("queued", "kind", "to", "subject", "status", "attempts", "sent")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EmailOutbox]:
+        return super().get_queryset(request).select_related("registration__forum")
 
-class RegistrationAdminForm(forms.ModelForm):
-    """Only the details a delegate could change themselves; the rest is read-only."""
+    @admin.display(description=_("queued at"))
+    def queued(self, obj: EmailOutbox) -> str | None:
+        return record_time(obj.created_at, obj.registration.forum)
 
-    class Meta:
-        model = Registration
-        fields = EDITABLE_FIELDS
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.has_changed() and details_locked_reason(self.instance):
-            raise ValidationError(details_locked_reason(self.instance), code="locked")
-        return cleaned
-
-
-def details_locked_reason(registration: Registration) -> str:
-    """Why staff cannot change the details now (the rule of ``registration_update``), or ""."""
-    refusal = registration_edit_refusal(registration=registration)
-    if refusal == EditRefusal.INACTIVE:
-        return gettext("This registration is no longer active; its details can no longer be changed.")
-    if refusal == EditRefusal.DEADLINE_PASSED:
-        return gettext("The deadline for changes has passed; the details can no longer be changed.")
-    return ""
+    @admin.display(description=_("sent at"))
+    def sent(self, obj: EmailOutbox) -> str | None:
+        return record_time(obj.sent_at, obj.registration.forum)
 
 
 class StatusReasonForm(forms.Form):
@@ -147,12 +145,13 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "country",
         "status",
         "badge_printed",
-        "created_at",
+        "submitted",
     )
     list_filter = (
         "forum",
         ("category", ForumScopedFilter),
         "status",
+        "is_head_of_local_government",
         CountryInUseFilter,
         "dietary",
         "needs_visa_letter",
@@ -182,23 +181,22 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
     readonly_fields = (
         "reference",
         "forum",
-        "category",
         "status",
-        "email",
         "user",
         "registered_by",
-        "privacy_consent_at",
-        "created_at",
-        "updated_at",
+        "privacy_consent",
+        "submitted",
+        "updated",
     )
     fieldsets = (
         (
             _("Registration"),
             {
-                "fields": ("reference", "forum", "category", "status", "created_at", "updated_at"),
+                "fields": ("reference", "forum", "category", "status", "submitted", "updated"),
                 "description": _(
                     "The status changes only through the actions of the registration list (approve, "
-                    "reject, cancel), which respect the seats like the public form and email the delegate."
+                    "reject, cancel), which respect the seats like the public form and email the delegate. "
+                    "A correction saved here is kept in the status history and emailed to the delegate."
                 ),
             },
         ),
@@ -215,6 +213,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
                     "native_name",
                     "native_name_lang",
                     "position",
+                    "is_head_of_local_government",
                     "organisation",
                     "city",
                     "country",
@@ -250,13 +249,27 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
                 )
             },
         ),
-        (_("Consent"), {"fields": ("media_consent", "privacy_consent_at")}),
+        (_("Consent"), {"fields": ("media_consent", "privacy_consent")}),
     )
 
     @admin.display(description=_("name"), ordering="family_name")
     def name(self, obj: Registration) -> str:
         """The name in the delegate's order (sorted by family name, whatever the order)."""
         return obj.display_name
+
+    # Times in the forum's zone, labelled ("Sat 1 Jun 2030, 09:12 WIB"), in the list and on the page.
+
+    @admin.display(description=_("submitted at"), ordering="created_at")
+    def submitted(self, obj: Registration) -> str | None:
+        return record_time(obj.created_at, obj.forum)
+
+    @admin.display(description=_("last changed"))
+    def updated(self, obj: Registration) -> str | None:
+        return record_time(obj.updated_at, obj.forum)
+
+    @admin.display(description=_("privacy notice accepted at"))
+    def privacy_consent(self, obj: Registration) -> str | None:
+        return record_time(obj.privacy_consent_at, obj.forum)
 
     @admin.display(description=_("name in native script"), ordering="native_name")
     def native(self, obj: Registration) -> str:
@@ -275,10 +288,27 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         # Deleting would free a seat without promoting anyone from the waitlist: cancel instead.
         return False
 
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "category" and isinstance(
+            getattr(field, "widget", None), RelatedFieldWidgetWrapper
+        ):
+            # A registration chooses among its forum's categories; they are edited on their own page.
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return field
+
     def get_readonly_fields(self, request: HttpRequest, obj: Registration | None = None):
-        if obj is not None and details_locked_reason(obj):
+        if obj is not None and obj.status not in ACTIVE_STATUSES:
             return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
         return self.readonly_fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Registration | None = None):
+        """The note for the history goes with a correction: offered only where one can be made."""
+        if obj is not None and obj.status in ACTIVE_STATUSES and self.has_change_permission(request, obj):
+            return (*self.fieldsets, (_("Correction"), {"fields": ("change_note",)}))
+        return self.fieldsets
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         extra_context = {
@@ -298,7 +328,9 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         if object_id is not None:
             obj = self.get_object(request, object_id)
             if obj is not None:
-                extra_context["details_locked"] = details_locked_reason(obj)
+                extra_context["form_note"] = form_note(
+                    obj, can_change=self.has_change_permission(request, obj)
+                )
                 extra_context["can_change_status"] = self.has_change_permission(request, obj) and (
                     obj.status in ACTIVE_STATUSES
                 )
@@ -319,13 +351,12 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         return HttpResponseRedirect(request.get_full_path())
 
     def save_model(
-        self, request: HttpRequest, obj: Registration, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: Registration, form: RegistrationAdminForm, change: bool
     ) -> None:
-        """Save changed details through ``registration_update`` (row lock, edit deadline, "details
-        changed" email), writing only those columns: a status changed meanwhile is never overwritten."""
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
-        if data:
-            registration_update(registration=obj, data=data, actor=request.user)
+        """Save what was corrected through ``registration_correct`` (seat locks, capacity, history,
+        email), writing only those columns: a status changed meanwhile is never overwritten."""
+        if set(form.changed_data) & set(CORRECTED_FIELDS):
+            registration_correct(registration=obj, actor=request.user, **form.correction())
 
     # --- Status actions -----------------------------------------------------------------------------
 

@@ -1,15 +1,19 @@
-"""Delegate categories in the admin: capacity, approval, protocol rank, badge colour, with the seats
-taken so far."""
+"""Delegate categories in the admin: capacity, approval, protocol rank, badge colour, the
+head-of-local-government default, with the seats taken so far. Saving goes through
+``category_update``: places added go to the waitlist at once, and staff are told who got one."""
 
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import RegistrationStatus
 from ..models import DelegateCategory
+from .admin_capacity import busy, report_promotions
+from .capacity import category_update
+from .seats import RegistrationBusy
 
 
 class DelegateCategoryForm(forms.ModelForm):
@@ -24,6 +28,7 @@ class DelegateCategoryForm(forms.ModelForm):
             "protocol_rank",
             "badge_colour",
             "is_public",
+            "heads_of_local_government",
         )
         widgets = {"badge_colour": forms.TextInput(attrs={"type": "color"})}
 
@@ -40,8 +45,9 @@ class DelegateCategoryAdmin(admin.ModelAdmin):
         "protocol_rank",
         "badge_swatch",
         "is_public",
+        "heads_of_local_government",
     )
-    list_filter = ("forum", "requires_approval", "is_public")
+    list_filter = ("forum", "requires_approval", "is_public", "heads_of_local_government")
     list_select_related = ("forum",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -57,6 +63,19 @@ class DelegateCategoryAdmin(admin.ModelAdmin):
                 )
             )
         )
+
+    def save_model(
+        self, request: HttpRequest, obj: DelegateCategory, form: forms.ModelForm, change: bool
+    ) -> None:
+        report_promotions(self, request, category_update(category=obj))
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RegistrationBusy:
+            return busy(self, request)
 
     def get_readonly_fields(self, request: HttpRequest, obj: DelegateCategory | None = None):
         # Moving a category to another forum would leave its registrations in two forums at once.

@@ -10,6 +10,7 @@ the locks are held. A writer that cannot get its locks within ``REGISTRATION_LOC
 Freed seats go to the waitlists first come first served (``promote_from_waitlist``).
 """
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 
@@ -160,11 +161,23 @@ def release_signups(registration: Registration) -> list[int]:
     return freed
 
 
-def promote_from_waitlist(*, forum: Forum, freed_session_ids: Iterable[int]) -> None:
+@dataclasses.dataclass
+class Promotions:
+    """Who ``promote_from_waitlist`` seated: registrations, and sign-ups of delegates already
+    confirmed."""
+
+    registrations: list[Registration] = dataclasses.field(default_factory=list)
+    signups: list[SessionSignup] = dataclasses.field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.registrations or self.signups)
+
+
+def promote_from_waitlist(*, forum: Forum, freed_session_ids: Iterable[int]) -> Promotions:
     """Fill freed seats from the waitlists, first come first served: registrations of the forum, then
     session sign-ups of confirmed registrations. Each promoted delegate gets a check-in token and a
     badge (rendered after commit), and is emailed once their sessions are settled, so the email shows
-    the sign-ups as they are. Call with the forum lock held."""
+    the sign-ups as they are. Call with the forum lock held. Returns who was seated."""
     categories = {
         c.id: c for c in DelegateCategory.objects.select_for_update().filter(forum_id=forum.id).order_by("id")
     }
@@ -184,6 +197,7 @@ def promote_from_waitlist(*, forum: Forum, freed_session_ids: Iterable[int]) -> 
         session_ids.update(candidate.signups.values_list("session_id", flat=True))
         promoted.append(candidate)
     promoted_ids = {registration.pk for registration in promoted}
+    seated: list[SessionSignup] = []
     for session in lock_sessions(session_ids=session_ids).values():
         waiting_signups = SessionSignup.objects.filter(
             session_id=session.id,
@@ -196,8 +210,10 @@ def promote_from_waitlist(*, forum: Forum, freed_session_ids: Iterable[int]) -> 
             signup.status = SignupStatus.CONFIRMED
             signup.save(update_fields=["status"])
             if signup.registration_id not in promoted_ids:  # their promotion email lists the session
+                seated.append(signup)
                 email_queue(
                     registration=signup.registration, kind=EmailKind.CHANGED, detail=f"signup-{signup.pk}"
                 )
     for registration in promoted:
         email_queue(registration=registration, kind=EmailKind.PROMOTED)
+    return Promotions(registrations=promoted, signups=seated)

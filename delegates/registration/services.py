@@ -108,7 +108,8 @@ def registration_submit(
 
     Takes the forum, category and chosen sessions' row locks (in that order), decides the status —
     PENDING if the category needs approval, WAITLISTED if the forum or category is full, CONFIRMED
-    otherwise — gives each chosen session a seat or a waitlist place, records the status history and
+    otherwise — marks the delegate as a head of local government if the category says so by default,
+    gives each chosen session a seat or a waitlist place, records the status history and
     queues the matching email (sent after commit); a confirmed delegate gets a check-in token and their
     badge is rendered after commit. A delegate who cancelled may register again: their
     registration is filled in anew and joins the end of any waitlist. Raises RegistrationClosed outside
@@ -160,6 +161,9 @@ def registration_submit(
         if name in data:
             setattr(registration, name, data[name])
     registration.category = category
+    # Protocol order puts heads of local government first; the category says who they are by default
+    # (staff correct it per registration).
+    registration.is_head_of_local_government = category.heads_of_local_government
     registration.email = email
     registration.registered_by = registered_by
     registration.user = delegate_user or registration.user

@@ -2,6 +2,8 @@
  * Progress page of a badge print job (admin): polls the job's JSON endpoint every second and updates
  * the progress bar, its text ("37 of 200 badges", an aria-live region), the status, and, once the job
  * has finished, reveals the download link or the error message and the restart button.
+ * When the endpoint fails (server error, network down, signed out) it keeps trying, more slowly; after
+ * a few failures in a row it says so, and the note goes away as soon as progress arrives again.
  * Progressive enhancement: without JavaScript the page shows the state it was rendered with and a
  * link to reload it.
  */
@@ -9,7 +11,8 @@
   "use strict";
 
   var INTERVAL_MS = 1000;
-  var MAX_FAILURES = 5;
+  var MAX_INTERVAL_MS = 10000;
+  var FAILURES_BEFORE_NOTE = 3; // one failed request is a blip, not worth an alarm
 
   function start() {
     var root = document.getElementById("print-job");
@@ -26,6 +29,8 @@
     var error = document.getElementById("print-job-error");
     var restart = document.getElementById("print-job-restart");
     var pollError = document.getElementById("print-job-poll-error");
+    var finished = document.getElementById("print-job-finished");
+    var finishedAt = document.getElementById("print-job-finished-at");
     var failures = 0;
 
     function show(element, visible) {
@@ -51,6 +56,10 @@
         error.textContent = data.error;
       }
       show(failed, data.status === "failed");
+      if (finishedAt && finishedAt.textContent !== data.finished_at) {
+        finishedAt.textContent = data.finished_at;
+      }
+      show(finished, Boolean(data.finished_at));
       show(restart, data.can_restart);
     }
 
@@ -78,11 +87,10 @@
         })
         .catch(function () {
           failures += 1;
-          if (failures >= MAX_FAILURES) {
+          if (failures >= FAILURES_BEFORE_NOTE) {
             show(pollError, true);
-            return;
           }
-          window.setTimeout(poll, INTERVAL_MS * failures);
+          window.setTimeout(poll, Math.min(INTERVAL_MS * failures, MAX_INTERVAL_MS));
         });
     }
 

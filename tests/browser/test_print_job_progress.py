@@ -1,7 +1,10 @@
 """The progress page of a badge print job in a real browser: the bar and its text follow the job as it
 runs (polling the JSON endpoint, no inline script), then the download link appears; a failed job shows
-its message and a restart button that works. No console error or CSP violation, and axe finds no
-serious problem."""
+its message and a restart button that works. The note "progress could not be fetched" is seen only
+while the progress endpoint fails (a server error, the network down), and goes once it answers again.
+No console error or CSP violation, and axe finds no serious problem."""
+
+import re
 
 import pytest
 from django.conf import settings
@@ -15,6 +18,7 @@ from delegates.models import PrintJob, Registration
 from delegates.printing.runner import print_job_run
 from delegates.printing.services import print_job_start
 from events.enums import BadgeLayout
+from events.formatting import local_datetime
 from tests.factories import DelegateCategoryFactory, ForumFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,15 +71,25 @@ def signed_in(page, live_server, user) -> None:
     )
 
 
-def problems(page) -> list[str]:
+def problems(page, also_expected: re.Pattern | None = None) -> list[str]:
     expected = list(page.favicon_errors)
     unexpected = []
     for message in page.problems.messages:
         if message in expected:
             expected.remove(message)
-        else:
+        elif also_expected is None or not also_expected.search(message):
             unexpected.append(message)
     return unexpected
+
+
+POLL_ERROR_TEXT = "The progress could not be fetched; trying again. Reload the page to see the progress."
+
+
+def poll_error_seen(page) -> bool:
+    """Whether a person sees the note: Playwright's visibility, and the computed style agreeing."""
+    note = page.locator("#print-job-poll-error")
+    display = note.evaluate("element => getComputedStyle(element).display")
+    return note.is_visible() and display != "none"
 
 
 def test_progress_page_follows_the_job_then_offers_the_download(
@@ -89,6 +103,11 @@ def test_progress_page_follows_the_job_then_offers_the_download(
     assert page.locator("#print-job-text").inner_text() == "0 of 5 badges"
     assert page.locator("#print-job-status").inner_text() == "Queued"
     assert page.locator("#print-job-download").is_hidden()
+    assert page.locator("#print-job-finished").is_hidden()
+    with page.expect_response("**/progress.json") as first_poll:
+        pass
+    assert first_poll.value.status == 200
+    assert poll_error_seen(page) is False  # progress is being fetched: no alarm
     axe_check(page)
 
     assert print_job_run(job_id=job.pk) is True  # while the page polls
@@ -97,6 +116,11 @@ def test_progress_page_follows_the_job_then_offers_the_download(
     assert page.locator("#print-job-text").inner_text() == "5 of 5 badges"
     assert page.locator("#print-job-status").inner_text() == "Done"
     assert page.locator("#print-job-bar").get_attribute("value") == "5"
+    assert poll_error_seen(page) is False
+    job.refresh_from_db()
+    assert page.locator("#print-job-finished-at").is_visible()
+    assert page.locator("#print-job-finished-at").inner_text() == local_datetime(job.finished_at, job.forum)
+    assert page.locator("#print-job-finished-at").inner_text().endswith(" WIB")
     with page.expect_download() as download:
         page.locator("#print-job-download-link").click()
     assert download.value.suggested_filename == f"badges-amf-progress-{job.pk}.pdf"
@@ -137,3 +161,57 @@ def test_failed_job_shows_its_message_and_restarts(
     job.refresh_from_db()
     assert (job.status, job.done, job.error) == (PrintJobStatus.DONE, 5, "")
     assert problems(page) == []
+
+
+def test_done_job_page_shows_no_error_note(desktop_page, live_server, organiser, job, settings):
+    settings.BADGE_RENDER_PROCESSES = 1
+    assert print_job_run(job_id=job.pk) is True
+    page = desktop_page
+    signed_in(page, live_server, organiser)
+
+    page.goto(live_server.url + reverse("admin:delegates_printjob_change", args=[job.pk]))
+
+    assert page.locator("#print-job-status").inner_text() == "Done"
+    assert page.locator("#print-job-download-link").is_visible()
+    assert poll_error_seen(page) is False
+    assert page.locator("#print-job-failed").is_hidden()
+    assert page.get_by_text("could not be fetched").is_visible() is False
+    assert problems(page) == []
+
+
+@pytest.mark.parametrize("failure", ["server error", "network down"])
+def test_progress_that_cannot_be_fetched_says_so_until_it_can(
+    desktop_page, live_server, organiser, job, settings, failure, axe_check
+):
+    settings.BADGE_RENDER_PROCESSES = 1
+    page = desktop_page
+    signed_in(page, live_server, organiser)
+    failed = []
+
+    def fail(route):
+        failed.append(route.request.url)
+        if failure == "server error":
+            route.fulfill(status=500, content_type="text/html", body="<h1>Server Error (500)</h1>")
+        else:
+            route.abort("internetdisconnected")
+
+    page.route("**/progress.json", fail)
+    page.goto(live_server.url + reverse("admin:delegates_printjob_change", args=[job.pk]))
+
+    note = page.locator("#print-job-poll-error")
+    note.wait_for(state="visible", timeout=15_000)
+    assert poll_error_seen(page) is True
+    assert " ".join(note.inner_text().split()) == POLL_ERROR_TEXT
+    assert note.get_by_role("link", name="Reload the page to see the progress.").is_visible()
+    assert page.locator("#print-job-text").inner_text() == "0 of 5 badges"  # as rendered: nothing made up
+    assert len(failed) >= 3
+    axe_check(page)
+
+    # The endpoint answers again: the job's progress arrives and the note goes.
+    page.unroute("**/progress.json")
+    assert print_job_run(job_id=job.pk) is True
+    page.locator("#print-job-download-link").wait_for(state="visible", timeout=30_000)
+    assert page.locator("#print-job-status").inner_text() == "Done"
+    assert poll_error_seen(page) is False
+    # The browser logs each failed request; nothing else may go wrong.
+    assert problems(page, re.compile(r"Failed to load resource|progress\.json")) == []

@@ -1,12 +1,15 @@
 """The email outbox in the admin (``delegates/mail/admin.py``): the list without N+1 queries, "send
-again" for what was not sent, and a read-only page for each email."""
+again" for what was not sent, a read-only page for each email, and times in the forum's zone."""
+
+import datetime as dt
+import re
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from delegates.enums import OutboxStatus
-from delegates.mail.outbox import outbox_render
+from delegates.mail.outbox import outbox_account_queue, outbox_render
 from delegates.models import EmailOutbox
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +64,25 @@ def test_outbox_change_view_is_read_only(admin_client, open_forum, mayors, regis
     assert list(response.context["adminform"].form.fields) == []
     assert 'name="_save"' not in response.text
     assert "Registration confirmed: ASEAN Mayors Forum 2031" in response.text
+
+
+def test_outbox_shows_times_in_the_forums_zone_and_account_emails_in_the_sites(
+    admin_client, open_forum, mayors, register
+):
+    row = register(open_forum, mayors, 1).emails.get()
+    account = outbox_account_queue(to="new.user@city-hall.example.org", subject="Verify", body_text="Hi")
+    queued = dt.datetime(2030, 9, 1, 2, 12, tzinfo=dt.UTC)
+    EmailOutbox.objects.filter(pk__in=[row.pk, account.pk]).update(
+        created_at=queued, sent_at=queued + dt.timedelta(minutes=1), status=OutboxStatus.SENT
+    )
+
+    listing = admin_client.get(reverse("admin:delegates_emailoutbox_changelist"))
+    page = admin_client.get(reverse("admin:delegates_emailoutbox_change", args=[row.pk]))
+
+    rows = {r.pk: r for r in listing.context["cl"].result_list}
+    assert listing.context["cl"].model_admin.queued(rows[row.pk]) == "Sun 1 Sep 2030, 09:12 WIB"
+    assert listing.context["cl"].model_admin.queued(rows[account.pk]) == "Sun 1 Sep 2030, 02:12 UTC"
+    assert '<td class="field-queued">Sun 1 Sep 2030, 09:12 WIB</td>' in listing.text
+    assert '<td class="field-sent">Sun 1 Sep 2030, 02:13 UTC</td>' in listing.text
+    text = re.sub(r"\s+", " ", page.text)
+    assert '<label>Sent at:</label> <div class="readonly">Sun 1 Sep 2030, 09:13 WIB</div>' in text

@@ -2,6 +2,7 @@
 print jobs, and on the registration list the "Print badges…" action (an intermediate page for order
 and layout, then one job for the selection) and the "badge printed" filter."""
 
+import datetime as dt
 import itertools
 import re
 
@@ -47,6 +48,7 @@ def test_progress_page_shows_bar_and_polls_without_inline_script(client, organis
     assert '<div id="print-job-download" aria-live="polite" hidden>' in compact
     assert '<div id="print-job-failed" role="alert" hidden>' in compact
     assert 'id="print-job-restart" hidden>' in compact  # queued a moment ago: nothing to restart
+    assert '<div id="print-job-finished" hidden>' in compact
     assert "<script>" not in html and " style=" not in html.split('id="content-main"')[1]
 
 
@@ -87,6 +89,28 @@ def test_print_job_changelist_queries_do_not_grow_with_rows(
     assert many.context["cl"].result_count == PrintJob.objects.count() == 9
     assert "0 of 5 badges" in many.text
     assert reverse("admin:delegates_printjob_add") not in many.text
+
+
+def test_print_job_list_and_page_show_times_in_the_forums_zone(client, organiser, done_job):
+    started, finished = (
+        dt.datetime(2030, 10, 5, 14, 40, tzinfo=dt.UTC),
+        dt.datetime(2030, 10, 5, 14, 41, tzinfo=dt.UTC),
+    )
+    PrintJob.objects.filter(pk=done_job.pk).update(created_at=started, finished_at=finished)
+    client.force_login(organiser)
+
+    listing = client.get(reverse("admin:delegates_printjob_changelist"))
+    page = client.get(reverse("admin:delegates_printjob_change", args=[done_job.pk]))
+
+    change = reverse("admin:delegates_printjob_change", args=[done_job.pk])
+    assert f'<th class="field-started"><a href="{change}">Sat 5 Oct 2030, 21:40 WIB</a></th>' in listing.text
+    assert '<td class="field-finished">Sat 5 Oct 2030, 21:41 WIB</td>' in listing.text
+    text = re.sub(r"\s+", " ", page.text)
+    assert "<dt>Started at</dt> <dd> 5 October 2030, 21:40 WIB </dd>" in text
+    assert (
+        '<div id="print-job-finished" > <dt>Finished at</dt> <dd id="print-job-finished-at"> '
+        "5 October 2030, 21:41 WIB </dd>"
+    ) in text
 
 
 def test_print_job_list_refused_without_view_permission(client, forum, delegates):

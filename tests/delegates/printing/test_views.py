@@ -2,6 +2,8 @@
 download, and the restart — behind ``permissions.staff_view`` (nobody signed in: the admin's sign-in;
 not staff: 404; staff without the permission: 403)."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -38,10 +40,14 @@ def test_progress_json_of_a_running_job(client, organiser, forum, delegates):
         "download_url": None,
         "error": "",
         "can_restart": True,  # nobody holds its lock: its worker is gone
+        "finished_at": "",
     }
 
 
 def test_progress_json_of_a_done_job_offers_the_download(client, organiser, done_job):
+    PrintJob.objects.filter(pk=done_job.pk).update(
+        finished_at=dt.datetime(2030, 10, 5, 14, 40, tzinfo=dt.UTC)
+    )
     client.force_login(organiser)
 
     data = client.get(progress_url(done_job)).json()
@@ -57,6 +63,7 @@ def test_progress_json_of_a_done_job_offers_the_download(client, organiser, done
         "download_url": download_url(done_job),
         "error": "",
         "can_restart": False,
+        "finished_at": "5 October 2030, 21:40 WIB",  # the forum's zone, Asia/Jakarta
     }
 
 

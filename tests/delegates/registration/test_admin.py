@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from delegates.enums import EmailKind, OutboxStatus, RegistrationStatus
 from delegates.mail.outbox import outbox_render
-from delegates.models import Registration, StatusChange
+from delegates.models import EmailOutbox, Registration, SessionSignup, StatusChange
 from tests.delegates.accounts import staff_user
-from tests.factories import DelegateCategoryFactory, UserFactory
+from tests.delegates.registration.admin_pages import form_data, make_category
+from tests.factories import SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +31,6 @@ SUBMIT_LABELS = {
 
 
 # --- Arrange helpers -----------------------------------------------------------------------------------
-
-
-def make_category(forum, *, name="Mayor / Governor", capacity=None, requires_approval=False, **extra):
-    slug = name.lower().replace(" / ", "-").replace(" ", "-")
-    return DelegateCategoryFactory(
-        forum=forum, name=name, slug=slug, capacity=capacity, requires_approval=requires_approval, **extra
-    )
 
 
 def run_action(client, action, registrations):
@@ -307,43 +301,18 @@ def test_staff_without_any_registration_permission_gets_403(client, forum, regis
 # --- The change form -----------------------------------------------------------------------------------
 
 
-def _form_data(response) -> dict:
-    """What the browser would post back: the form's current values and the inlines' management forms."""
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = "on" if value is True else str(value)
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-    return data
-
-
 def test_change_form_saves_details_through_the_service_and_keeps_status(client, registrar, forum, register):
     mayors = make_category(forum, capacity=1)
-    media = make_category(forum, name="Media")
     registration = register(forum, mayors, 1, badge_name="Somchai Jaidee")
     url = reverse("admin:delegates_registration_change", args=[registration.pk])
     page = client.get(url)
-    data = _form_data(page)
+    data = form_data(page)
     assert "status" not in data
-    assert "category" not in data
-    # Meanwhile the delegate cancels; the form still shows "confirmed".
+    # Meanwhile the registration is waitlisted; the form still shows "confirmed".
     Registration.objects.filter(pk=registration.pk).update(status=RegistrationStatus.WAITLISTED)
 
     response = client.post(
-        url,
-        {
-            **data,
-            "badge_name": "Somchai Jaidee-Wong",
-            "status": "cancelled",
-            "category": media.pk,
-            "_save": "1",
-        },
+        url, {**data, "badge_name": "Somchai Jaidee-Wong", "status": "cancelled", "_save": "1"}
     )
 
     assert response.status_code == 302
@@ -354,21 +323,62 @@ def test_change_form_saves_details_through_the_service_and_keeps_status(client, 
     assert registration.emails.filter(kind=EmailKind.CHANGED).count() == 1
 
 
-def test_change_form_is_read_only_after_the_edit_deadline(client, registrar, forum, register):
+def test_change_form_still_saves_staff_corrections_after_the_edit_deadline(
+    client, registrar, forum, register
+):
     registration = register(forum, make_category(forum), 1, badge_name="Somchai Jaidee")
     forum.registration_edit_deadline = timezone.now() - dt.timedelta(minutes=1)
     forum.save()
     url = reverse("admin:delegates_registration_change", args=[registration.pk])
 
     page = client.get(url)
-    response = client.post(url, {**_form_data(page), "badge_name": "Changed", "_save": "1"})
+    response = client.post(url, {**form_data(page), "badge_name": "Somchai Jaidee-Wong", "_save": "1"})
+
+    assert "badge_name" in page.context["adminform"].form.fields
+    assert (
+        "The delegates&#x27; deadline for changes has passed: the delegate can no longer change this "
+        "registration, but your corrections are saved and the delegate is emailed about them."
+    ) in page.text
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.badge_name == "Somchai Jaidee-Wong"
+    assert registration.emails.filter(kind=EmailKind.CHANGED).count() == 1
+    change = registration.history.order_by("-id").first()
+    assert (change.actor, change.reason) == (registrar, "Details changed: name on badge.")
+
+
+def test_change_form_is_read_only_for_staff_without_change_permission_after_the_deadline(
+    client, forum, register
+):
+    registration = register(forum, make_category(forum), 1, badge_name="Somchai Jaidee")
+    forum.registration_edit_deadline = timezone.now() - dt.timedelta(minutes=1)
+    forum.save()
+    client.force_login(staff_user("viewer", "view_registration"))
+    url = reverse("admin:delegates_registration_change", args=[registration.pk])
+
+    page = client.get(url)
+    response = client.post(url, {"badge_name": "Changed", "_save": "1"})
 
     assert list(page.context["adminform"].form.fields) == []
-    assert "The deadline for changes has passed" in page.text
+    assert "The delegates&#x27; deadline for changes has passed." in page.text
+    assert response.status_code == 403
+    registration.refresh_from_db()
+    assert registration.badge_name == "Somchai Jaidee"
+
+
+def test_change_form_of_an_inactive_registration_is_read_only(client, registrar, forum, register):
+    registration = register(forum, make_category(forum), 1, badge_name="Somchai Jaidee")
+    confirm_action(client, "cancel_selected", [registration], reason="The mayor cannot travel.")
+    url = reverse("admin:delegates_registration_change", args=[registration.pk])
+
+    page = client.get(url)
+    response = client.post(url, {**form_data(page), "badge_name": "Changed", "_save": "1"})
+
+    assert list(page.context["adminform"].form.fields) == []
+    assert "This registration is no longer active; its details can no longer be changed." in page.text
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.badge_name == "Somchai Jaidee"
-    assert not registration.emails.filter(kind=EmailKind.CHANGED).exists()
 
 
 def test_registrations_cannot_be_added_or_deleted_in_the_admin(admin_client, forum, register):
@@ -449,3 +459,45 @@ def test_change_form_of_a_confirmed_registration_links_to_badge_preview(client, 
     preview = reverse("admin:delegates_registration_badge_preview", args=[registration.pk])
     assert f'href="{preview}"' in page
     assert f'href="{preview}?layout=cr80"' in page
+
+
+# --- Times ---------------------------------------------------------------------------------------------
+
+
+def test_list_and_page_show_times_in_the_forums_zone_labelled(client, registrar, forum, register):
+    category = make_category(forum, requires_approval=True)
+    visit = SessionFactory(
+        forum=forum,
+        title="Site visit",
+        requires_signup=True,
+        starts_at=dt.datetime(2030, 10, 7, 1, 30, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 10, 7, 4, 0, tzinfo=dt.UTC),
+    )
+    registration = register(forum, category, 1, sessions=[visit])
+    run_action(client, "approve_selected", [registration])
+    submitted = dt.datetime(2030, 9, 1, 2, 12, tzinfo=dt.UTC)  # 09:12 in Jakarta
+    Registration.objects.filter(pk=registration.pk).update(created_at=submitted, privacy_consent_at=submitted)
+    StatusChange.objects.filter(registration=registration).update(
+        at=dt.datetime(2030, 9, 2, 3, 0, tzinfo=dt.UTC)
+    )
+    SessionSignup.objects.filter(registration=registration).update(created_at=submitted)
+    EmailOutbox.objects.filter(registration=registration).update(
+        created_at=submitted, sent_at=dt.datetime(2030, 9, 1, 2, 13, tzinfo=dt.UTC)
+    )
+
+    listing = client.get(reverse(CHANGELIST))
+    page = client.get(reverse("admin:delegates_registration_change", args=[registration.pk]))
+
+    assert '<td class="field-submitted">Sun 1 Sep 2030, 09:12 WIB</td>' in listing.text
+    text = re.sub(r"\s+", " ", page.text)
+    assert '<label>Submitted at:</label> <div class="readonly">Sun 1 Sep 2030, 09:12 WIB</div>' in text
+    assert (
+        '<label>Privacy notice accepted at:</label> <div class="readonly">Sun 1 Sep 2030, 09:12 WIB</div>'
+        in text
+    )
+    assert text.count('<td class="field-when"> <p>Mon 2 Sep 2030, 10:00 WIB</p> </td>') == 2
+    assert '<td class="field-session_starts"> <p>Mon 7 Oct 2030, 08:30 WIB</p> </td>' in text
+    assert '<td class="field-signed_up"> <p>Sun 1 Sep 2030, 09:12 WIB</p> </td>' in text
+    assert text.count('<td class="field-queued"> <p>Sun 1 Sep 2030, 09:12 WIB</p> </td>') == 2
+    assert text.count('<td class="field-sent"> <p>Sun 1 Sep 2030, 09:13 WIB</p> </td>') == 2
+    assert "UTC" not in text.split('id="content-main"')[1]

@@ -6,7 +6,6 @@ while others register, or two members of staff approving the same registration. 
 long gives a clean "busy, try again", never a half-saved registration."""
 
 import threading
-from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -17,46 +16,13 @@ from delegates.models import EmailOutbox, Registration, SessionSignup, StatusCha
 from delegates.registration.seats import RegistrationBusy
 from delegates.registration.services import RegistrationError, registration_approve, registration_cancel
 from events.models import Forum
+from tests.delegates.registration.concurrency import run_together
 from tests.factories import RegistrationFactory, SessionFactory, SessionSignupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 50
 CONFIRMED, WAITLISTED = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
-
-
-def run_together(count: int, action: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
-    """Run ``action(i)`` for i in range(count), each in its own thread with its own database connection,
-    all released at once. A RegistrationBusy is retried, as the page asks the delegate to do. Returns the
-    results (in i order) and the exceptions raised."""
-    barrier = threading.Barrier(count, timeout=60)
-    results: list[object] = [None] * count
-    errors: list[BaseException] = []
-    busy = [0]
-
-    def worker(i: int) -> None:
-        try:
-            connection.ensure_connection()  # connect before the start line, not after it
-            barrier.wait()
-            while True:
-                try:
-                    results[i] = action(i)
-                    return
-                except RegistrationBusy:
-                    busy[0] += 1
-        except BaseException as error:  # collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert busy[0] == 0, "the lock timeout is long enough that nobody should have been told to retry"
-    return results, errors
 
 
 @pytest.fixture(autouse=True)

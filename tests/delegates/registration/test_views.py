@@ -22,6 +22,7 @@ from icalendar import Calendar
 
 from delegates.enums import EmailKind, NameOrder, RegistrationStatus, SignupStatus
 from delegates.models import EmailOutbox, Registration, SessionSignup, StatusChange
+from delegates.registration.corrections import registration_correct
 from events.models import Forum
 from tests.delegates.accounts import verified_user
 from tests.delegates.registration.submissions import form_data, page, register_url
@@ -558,6 +559,19 @@ def test_detail_shows_all_details_history_and_links(signed_in, mine):
         assert text in body, text
     for name in ("registration-edit", "registration-cancel", "registration-ics"):
         assert reverse(f"delegates:{name}", args=[mine.public_id]) in body
+
+
+def test_detail_history_shows_a_staff_correction(signed_in, mine, open_forum, staff):
+    officials = DelegateCategoryFactory(forum=open_forum, name="City official", slug="official")
+    registration_correct(registration=mine, actor=staff, category=officials, note="As agreed by phone.")
+
+    body = re.sub(r"\s+", " ", page(signed_in.get(reverse("delegates:registration", args=[mine.public_id]))))
+
+    assert "by the secretariat" in body
+    assert (
+        '<p class="history__reason">Category changed from “Mayor / Governor” to “City official”. '
+        "As agreed by phone.</p>"
+    ) in body
 
 
 def test_edit_changes_details_and_sessions_and_emails_the_delegate(
