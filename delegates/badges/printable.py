@@ -142,10 +142,17 @@ class UnprintableBadge(NamedTuple):
     registration: Any  # a Registration, with its reference and display name
     problems: list[str]
 
+    @property
+    def label(self) -> str:
+        """The reference and the name as the badge prints it (where the trouble is): "ABCD-EFGH H.E.
+        Sok Vibol 😀"."""
+        registration = self.registration
+        name = " ".join(
+            part for part in (registration.honorific.strip(), registration.badge_name.strip()) if part
+        )
+        return f"{registration.reference} {name}"
+
 
 def describe_unprintable(badges: Iterable[UnprintableBadge]) -> str:
     """ "ABCD-EFGH Sok Vibol 😀 (no font has 😀 (U+1F600)); ...": for staff to find and correct them."""
-    return "; ".join(
-        f"{badge.registration.reference} {badge.registration.display_name} ({', '.join(badge.problems)})"
-        for badge in badges
-    )
+    return "; ".join(f"{badge.label} ({', '.join(badge.problems)})" for badge in badges)

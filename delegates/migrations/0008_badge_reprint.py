@@ -7,8 +7,8 @@ that was not changed after the migration.
 """
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery, TextField, Value
-from django.db.models.functions import MD5, Cast, Coalesce, Concat
+from django.db.models import Func, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import MD5, Cast, Coalesce
 
 # badges.content.FINGERPRINT_SOURCES as of this migration (frozen: the function may change later).
 SOURCES = (
@@ -29,6 +29,14 @@ SOURCES = (
 )
 
 
+class FlatConcat(Func):
+    """``a || b || c``, flat: Django's Concat nests too deep for SQLite's parser (thirty parts)."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+
 def record_what_done_jobs_printed(apps, schema_editor):
     Registration = apps.get_model("delegates", "Registration")
     PrintJobItem = apps.get_model("delegates", "PrintJobItem")
@@ -37,7 +45,7 @@ def record_what_done_jobs_printed(apps, schema_editor):
         parts += [Coalesce(Cast(path, TextField()), Value(""), output_field=TextField()), Value("\x1f")]
     fingerprint = (
         Registration.objects.filter(pk=OuterRef("registration_id"))
-        .annotate(fingerprint=MD5(Concat(*parts, output_field=TextField())))
+        .annotate(fingerprint=MD5(FlatConcat(*parts)))
         .values("fingerprint")[:1]
     )
     PrintJobItem.objects.filter(job__status="done").update(printed_fingerprint=Subquery(fingerprint))

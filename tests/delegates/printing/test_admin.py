@@ -254,15 +254,18 @@ def listed(client, query: str) -> set[str]:
 
 
 def badge_column(client, forum) -> dict[str, str]:
-    """The badge column of the registration list, by name: what a member of staff reads there."""
+    """The badge column of the registration list, by the name on each badge: what a member of staff
+    reads there (rows found by their reference, the list's first column)."""
     page = client.get(reverse(CHANGELIST) + f"?forum__id__exact={forum.pk}")
+    badge_names = dict(Registration.objects.filter(forum=forum).values_list("reference", "badge_name"))
     rows = re.findall(r"<tr>.*?</tr>", page.text, flags=re.S)
     column = {}
     for row in rows:
-        name = re.search(r'class="field-badge_name">(.*?)</td>', row, flags=re.S)
+        reference = re.search(r'class="field-reference"><a [^>]*>(.*?)</a>', row, flags=re.S)
         badge = re.search(r'class="field-badge_printed">(.*?)</td>', row, flags=re.S)
-        if name and badge:
-            column[name.group(1)] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", badge.group(1))).strip()
+        if reference and badge:
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", badge.group(1))).strip()
+            column[badge_names[reference.group(1)]] = text
     return column
 
 

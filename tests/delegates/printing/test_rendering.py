@@ -31,7 +31,18 @@ def test_run_a4_sheets_four_badges_a_page(forum, delegates, settings):
     assert "Edward Ong" in pages[1]
 
 
+def renderers(before: set[int]) -> list[psutil.Process]:
+    """Children of this process started since ``before`` (the test run may have others of its own,
+    such as the browser driver of the browser tests)."""
+    return [child for child in psutil.Process().children() if child.pid not in before]
+
+
+def own_children() -> set[int]:
+    return {child.pid for child in psutil.Process().children()}
+
+
 def test_failure_in_a_rendering_process_fails_the_job_with_its_cause(forum, delegates, settings):
+    before = own_children()
     settings.BADGE_PRINT_CHUNK_SIZE = 2
     settings.BADGE_RENDER_PROCESSES = 2
     job = start(forum)
@@ -46,7 +57,7 @@ def test_failure_in_a_rendering_process_fails_the_job_with_its_cause(forum, dele
         "contact the technical team."
     )
     assert job.file.name == ""
-    assert psutil.Process().children() == []  # every rendering process reaped
+    assert renderers(before) == []  # every rendering process reaped
 
 
 def test_rendering_process_killed_fails_the_job(forum, delegates, settings):
@@ -55,12 +66,13 @@ def test_rendering_process_killed_fails_the_job(forum, delegates, settings):
     settings.BADGE_PRINT_CHUNK_SIZE = 1
     settings.BADGE_RENDER_PROCESSES = 2
     job = start(forum)
+    before = own_children()
     killed: list[int] = []
 
     def kill_a_renderer():
         deadline = time.monotonic() + 30
         while not killed and time.monotonic() < deadline:
-            for child in psutil.Process().children():
+            for child in renderers(before):
                 child.kill()
                 killed.append(child.pid)
                 break
@@ -80,4 +92,4 @@ def test_rendering_process_killed_fails_the_job(forum, delegates, settings):
         "job, or print fewer badges at a time."
     )
     assert job.file.name == ""
-    assert psutil.Process().children() == []
+    assert renderers(before) == []

@@ -23,9 +23,11 @@ def migration_and_parent() -> tuple[tuple[str, str], tuple[str, str]]:
 def test_items_of_finished_jobs_record_what_their_registrations_show():
     node, parent = migration_and_parent()
     executor = MigrationExecutor(connection)
-    executor.migrate([parent])
+    # Every other app as it is now (its tables are): only delegates goes back.
+    targets = [parent, *(leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != "delegates")]
+    executor.migrate(targets)
     try:
-        apps = executor.loader.project_state([parent]).apps
+        apps = executor.loader.project_state(targets).apps
         Forum = apps.get_model("events", "Forum")
         Category = apps.get_model("delegates", "DelegateCategory")
         Registration_ = apps.get_model("delegates", "Registration")
