@@ -452,6 +452,45 @@ def test_programme_filter_form_has_labels_choices_and_day_links(client, forum, p
     assert '<a href="?day=2022-10-07">Fri 7 Oct</a>' in page
 
 
+def test_programme_filter_offers_only_the_tracks_that_have_sessions(client, forum, programme):
+    TrackFactory(forum=forum, name="Municipal finance", slug="municipal-finance", order=0)
+    other_forum = ForumFactory(slug="amf-2024")
+    SessionFactory(
+        forum=other_forum, track=TrackFactory(forum=other_forum, name="Municipal finance", slug="finance")
+    )
+
+    page = html(client.get(reverse("events:programme", args=[forum.slug])))
+
+    track_select = re.search(r'<select id="filter-track" name="track">(.*?)</select>', page).group(1)
+    assert re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', track_select) == [
+        ("", "All tracks"),
+        ("smart-cities", "Smart cities"),
+        ("resilience", "Resilience"),
+    ]
+
+
+def test_programme_filter_by_a_track_without_sessions_shows_everything_and_says_why(client, forum, programme):
+    TrackFactory(forum=forum, name="Municipal finance", slug="municipal-finance")
+
+    response = client.get(reverse("events:programme", args=[forum.slug]), {"track": "municipal-finance"})
+
+    assert len(session_titles(response)) == 4
+    assert (
+        "<li>The track in the address is not part of this programme, so all tracks are shown.</li>"
+        in html(response)
+    )
+
+
+def test_programme_without_any_track_in_use_has_no_track_filter(client, forum):
+    TrackFactory(forum=forum, name="Municipal finance")
+    SessionFactory(forum=forum, track=None, starts_at=jakarta(6, 9), ends_at=jakarta(6, 10))
+
+    page = html(client.get(reverse("events:programme", args=[forum.slug])))
+
+    assert 'id="filter-track"' not in page
+    assert '<label for="filter-type">Type</label>' in page
+
+
 @pytest.mark.parametrize(
     ("query", "titles"),
     [
