@@ -428,7 +428,12 @@ def test_programme_shows_times_room_track_type_speakers_and_sign_up(client, foru
 def test_programme_filter_form_has_labels_choices_and_day_links(client, forum, programme):
     page = html(client.get(reverse("events:programme", args=[forum.slug])))
 
-    assert '<form method="get" action="/forums/pre-amf-2022/programme/">' in page
+    # Folded (phones) while no filter is in use; the form is named by the panel's summary.
+    assert '<details class="filters">' in page
+    assert '<summary class="filters__title" id="filters-title"> Filter the programme </summary>' in page
+    assert (
+        '<form method="get" action="/forums/pre-amf-2022/programme/" aria-labelledby="filters-title">' in page
+    )
     assert '<label for="filter-track">Track</label> <select id="filter-track" name="track">' in page
     assert re.findall(r'<option value="([^"]*)"', page) == [
         "",
@@ -507,6 +512,7 @@ def test_programme_filters_by_track_type_and_day(client, forum, programme, query
 
     page = html(response)
     assert session_titles(response) == titles
+    assert '<details class="filters" open>' in page  # a filter in use: the panel shows it
     assert (
         '<a class="button button--secondary" href="/forums/pre-amf-2022/programme/">Clear filters</a>' in page
     )
