@@ -8,17 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=amf.settings.production
 
-# Keep in step with .ci/run (tests/test_compose.py compares the two): gettext compiles translations,
-# Pango and HarfBuzz lay out PDFs, the Noto fonts cover every ASEAN script on badges and in PDFs.
-RUN apt-get update \
-    && apt-get install --yes --no-install-recommends \
-        gettext \
-        libpango-1.0-0 \
-        libpangoft2-1.0-0 \
-        libharfbuzz-subset0 \
-        fonts-noto-core \
-        fonts-noto-cjk \
-        fonts-noto-ui-core \
+# The runtime part of the one list of Debian packages (requirements/debian-packages.txt, also read by
+# make and .ci/run): Pango and HarfBuzz lay out PDFs, the Noto fonts cover every ASEAN script on
+# badges, gettext compiles translations. Copied alone first, so this layer is rebuilt only when they
+# change.
+COPY requirements/debian-packages.txt requirements/debian-packages.txt
+COPY .ci/system-packages .ci/system-packages
+RUN bash .ci/system-packages runtime \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 amf \

@@ -3,7 +3,10 @@
 #   make run    the app with demo data on http://127.0.0.1:$(PORT) (web + Celery worker with beat)
 #   make test   everything the tests need, then lint and the whole test suite (what CI runs)
 #
-# Both create .venv on first use and reinstall Python packages only when requirements/*.txt change.
+# Both first check the Debian packages they need (requirements/debian-packages.txt, through
+# .ci/system-packages): installed when missing and run as root, otherwise the command to run is
+# printed and make stops. Both create .venv on first use and reinstall Python packages only when the
+# lock files (requirements/base.txt, requirements/dev.txt) change.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -25,10 +28,12 @@ MANAGE := $(PY) manage.py
 
 # Keyed on the lock files' content, not their dates, so a fresh clone or a copy of the tree sharing an
 # up-to-date .venv sees it as up to date.
-REQ_HASH := $(shell cat requirements/*.txt | cksum | tr -s ' ' '-')
+REQ_HASH := $(shell cat requirements/base.txt requirements/dev.txt | cksum | tr -s ' ' '-')
 UV_STAMP := $(VENV)/.uv-$(UV_VERSION)
 SYNC_STAMP := $(VENV)/.synced-$(REQ_HASH)
 NPM_STAMP := node_modules/.npm-ci-done
+# The one list of Debian packages, read by this script for make, .ci/run and the Dockerfile.
+SYSTEM_PACKAGES := bash .ci/system-packages
 
 export PYTHONUNBUFFERED := 1
 export UV_LINK_MODE := copy
@@ -36,7 +41,8 @@ export UV_LINK_MODE := copy
 # which fails behind a TLS-inspecting proxy).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint lint-py format lock messages services-check venv
+.PHONY: help run test lint lint-py format lock messages services-check venv system-packages-run \
+	system-packages-test
 
 help:
 	@echo "make run       the app with demo data on http://127.0.0.1:$(PORT) (PORT=... to change)"
@@ -49,6 +55,14 @@ help:
 	@echo "make bench-badges      1,000 badges as one print job beside a reportlab baseline (bench/)"
 
 # --- Environment -----------------------------------------------------------------------------------
+
+# Silent when everything is installed. Listed first among the prerequisites of run and test, so that
+# Python's venv module is there before .venv is created.
+system-packages-run:
+	@$(SYSTEM_PACKAGES) runtime local
+
+system-packages-test:
+	@$(SYSTEM_PACKAGES) runtime local test
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -92,7 +106,7 @@ export SITE_URL_PY
 # web server and the worker, which writes the emails), unless SITE_URL is set in the environment or
 # .env. Honcho is given no env file: the settings read .env themselves, after the environment, so
 # a PORT or SITE_URL there cannot override what this command says.
-run: $(SYNC_STAMP)
+run: system-packages-run $(SYNC_STAMP)
 	@mkdir -p "$${AMF_VAR_DIR:-var}"
 	$(MANAGE) migrate --noinput
 	@if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
@@ -114,9 +128,9 @@ run: $(SYNC_STAMP)
 
 # --- Test ------------------------------------------------------------------------------------------
 
-# Exactly what CI runs (.ci/run): packages, lint, then the whole suite on PostgreSQL (DATABASE_URL,
-# default postgres://postgres@127.0.0.1:5432/amf) with Redis on 127.0.0.1:6379.
-test: $(SYNC_STAMP) $(NPM_STAMP) lint services-check
+# Exactly what CI runs (.ci/run): system and Python packages, lint, then the whole suite on PostgreSQL
+# (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/amf) with Redis on 127.0.0.1:6379.
+test: system-packages-test $(SYNC_STAMP) $(NPM_STAMP) lint services-check
 	@if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
 	DJANGO_SETTINGS_MODULE=amf.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 

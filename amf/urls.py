@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from . import site_pages
 from .health import healthz
 
 # The admin signs staff in through allauth: its rate limits and two-factor authentication apply.
@@ -15,6 +16,8 @@ admin.site.index_title = "ASEAN Mayors Forum administration"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", site_pages.robots_txt, name="robots-txt"),
+    path("favicon.ico", site_pages.favicon_ico, name="favicon-ico"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("delegates.urls")),

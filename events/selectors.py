@@ -4,7 +4,7 @@ forums (and what belongs to them) are visible to the public."""
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -99,6 +99,12 @@ def forum_registration_state(*, forum: Forum, now: datetime | None = None) -> Re
 
 def track_list_for_forum(*, forum: Forum) -> QuerySet[Track]:
     return Track.objects.filter(forum=forum).order_by("order", "name")
+
+
+def track_list_with_sessions(*, forum: Forum) -> QuerySet[Track]:
+    """The forum's tracks that hold at least one session: the programme filter offers no track that
+    would show an empty programme."""
+    return track_list_for_forum(forum=forum).filter(Exists(Session.objects.filter(track=OuterRef("pk"))))
 
 
 def session_kinds_for_forum(*, forum: Forum) -> list[str]:

@@ -117,7 +117,7 @@ class ProgrammeDay:
 @require_safe
 def programme(request: HttpRequest, forum_slug: str) -> HttpResponse:
     forum = selectors.forum_get_public(slug=forum_slug)
-    tracks = list(selectors.track_list_for_forum(forum=forum))
+    tracks = list(selectors.track_list_with_sessions(forum=forum))
     kinds = selectors.session_kinds_for_forum(forum=forum)
     days = _forum_days(forum)
     filters = _parse_programme_filters(request.GET, tracks=tracks, kinds=kinds, days=days)

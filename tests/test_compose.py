@@ -1,4 +1,5 @@
-"""docker-compose.yml and the Dockerfile agree with the code and with CI (no Docker engine needed)."""
+"""docker-compose.yml and the Dockerfile agree with the code and with CI (no Docker engine needed). Their
+Debian packages: tests/test_system_packages.py."""
 
 import importlib
 import json
@@ -43,18 +44,6 @@ def _command_words(service: dict) -> list[str]:
     if words[0] == "exec":
         words = words[1:]
     return [word.replace("$$", "$") for word in words]
-
-
-def _apt_packages(text: str) -> set[str]:
-    match = re.search(r"apt-get install ([^&]*)", text)
-    assert match, "no apt-get install"
-    return {word for word in match.group(1).split() if not word.startswith("-")}
-
-
-def _ci_packages() -> set[str]:
-    match = re.search(r"^APT_PACKAGES=\(([^)]*)\)", (ROOT / ".ci" / "run").read_text(), re.MULTILINE)
-    assert match, "no APT_PACKAGES=( ... ) in .ci/run"
-    return set(match.group(1).split())
 
 
 def test_compose_has_the_production_services(services):
@@ -212,24 +201,6 @@ def test_dockerfile_healthcheck_is_the_compose_web_probe(dockerfile, services):
     healthcheck = re.search(r"^HEALTHCHECK .* CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1)
 
     assert json.loads(healthcheck) == services["web"]["healthcheck"]["test"][1:]
-
-
-def test_dockerfile_installs_the_same_system_packages_and_fonts_as_ci(dockerfile):
-    image = _apt_packages(dockerfile)
-    ci = _ci_packages()
-
-    assert image == {
-        "gettext",
-        "libpango-1.0-0",
-        "libpangoft2-1.0-0",
-        "libharfbuzz-subset0",
-        "fonts-noto-core",
-        "fonts-noto-cjk",
-        "fonts-noto-ui-core",
-    }
-    assert {p for p in image if p.startswith("fonts-")} == {p for p in ci if p.startswith("fonts-")}
-    # CI has the runtime packages plus what only the tests and the machine itself need.
-    assert ci - image == {"make", "git", "chromium", "poppler-utils", "postgresql", "redis-server"}
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():

@@ -28,6 +28,8 @@ SECRET_KEY = env("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form that fails the CSRF check gets the site's page (templates/403_csrf.html), not Django's.
+CSRF_FAILURE_VIEW = "amf.site_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,5 +1,6 @@
 """The public pages in a real browser, at phone and desktop sizes: accessible (axe-core: no serious
-or critical violations), no sideways scrolling, no console errors or CSP violations."""
+or critical violations), no sideways scrolling, no console errors or CSP violations; the programme
+does not move once shown (Cumulative Layout Shift on a phone)."""
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,24 @@ from django.core.management import call_command
 from .conftest import assert_no_horizontal_scroll
 
 DEMO_FORUM = "pre-amf-2022"
+
+# Sums the layout shifts that no input caused (the Cumulative Layout Shift of the page's life so far).
+# An init script: it runs before the page's own, and the page's CSP does not apply to it.
+LAYOUT_SHIFT_OBSERVER = """
+window.__layoutShift = 0;
+window.__layoutShifts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.__layoutShift += entry.value;
+    window.__layoutShifts.push({
+      value: entry.value,
+      sources: entry.sources.map((source) => source.node && source.node.className),
+    });
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+NEXT_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 PAGES = {
     "home": "/",
@@ -87,3 +106,60 @@ def test_forum_page_secretariat_contact_on_a_phone(demo, live_server, phone_page
         assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 360
     assert_no_horizontal_scroll(page)
     axe_check(page)
+
+
+# --- Programme: nothing moves after the first paint ------------------------------------------------
+
+
+def _layout_shift(page, url: str) -> tuple[float, list[dict]]:
+    """The page's Cumulative Layout Shift once loaded, on a phone's CPU (4 times slower)."""
+    page.add_init_script(LAYOUT_SHIFT_OBSERVER)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.goto(url, wait_until="load")
+    page.evaluate(NEXT_FRAMES)
+    return page.evaluate("window.__layoutShift"), page.evaluate("window.__layoutShifts")
+
+
+# 800 px: the harness's phone. 1,200 px: a tall phone, where the first day of sessions is on screen
+# under the filter panel, so a panel folding after first paint would move it.
+@pytest.mark.parametrize("height", [800, 1200])
+@pytest.mark.parametrize("query", ["", "?type=panel"])
+def test_programme_does_not_shift_after_first_paint_on_a_phone(demo, live_server, phone_page, height, query):
+    page = phone_page
+    page.set_viewport_size({"width": 360, "height": height})
+
+    shift, shifts = _layout_shift(page, f"{live_server.url}/forums/{DEMO_FORUM}/programme/{query}")
+
+    assert shift < 0.01, shifts
+    assert page.problems.messages == []
+
+
+def test_programme_filter_panel_is_folded_on_a_phone_and_open_when_a_filter_is_used(
+    demo, live_server, phone_page
+):
+    page = phone_page
+    page.goto(f"{live_server.url}/forums/{DEMO_FORUM}/programme/")
+    assert page.get_by_text("Filter the programme").is_visible()
+    assert not page.get_by_label("Type", exact=True).is_visible()
+
+    page.goto(f"{live_server.url}/forums/{DEMO_FORUM}/programme/?type=panel")
+
+    assert page.get_by_text("(1 active)").is_visible()
+    assert page.get_by_label("Type").is_visible()
+    assert page.get_by_label("Type").input_value() == "panel"
+
+
+def test_programme_filter_fields_are_shown_on_a_wide_screen_without_a_toggle(
+    demo, live_server, desktop_page, axe_check
+):
+    page = desktop_page
+    page.goto(f"{live_server.url}/forums/{DEMO_FORUM}/programme/")
+
+    for label in ("Track", "Type", "Day"):
+        assert page.get_by_label(label, exact=True).is_visible()
+    assert page.get_by_role("button", name="Apply filters").is_visible()
+    assert not page.get_by_text("Filter the programme").is_visible()
+    assert page.get_by_role("form", name="Filter the programme").count() == 1
+    axe_check(page)
+    assert page.problems.messages == []

@@ -461,7 +461,12 @@ def test_programme_shows_times_room_track_type_speakers_and_sign_up(client, foru
 def test_programme_filter_form_has_labels_choices_and_day_links(client, forum, programme):
     page = html(client.get(reverse("events:programme", args=[forum.slug])))
 
-    assert '<form method="get" action="/forums/pre-amf-2022/programme/">' in page
+    # Folded (phones) while no filter is in use; the form is named by the panel's summary.
+    assert '<details class="filters">' in page
+    assert '<summary class="filters__title" id="filters-title"> Filter the programme </summary>' in page
+    assert (
+        '<form method="get" action="/forums/pre-amf-2022/programme/" aria-labelledby="filters-title">' in page
+    )
     assert '<label for="filter-track">Track</label> <select id="filter-track" name="track">' in page
     assert re.findall(r'<option value="([^"]*)"', page) == [
         "",
@@ -485,6 +490,45 @@ def test_programme_filter_form_has_labels_choices_and_day_links(client, forum, p
     assert '<a href="?day=2022-10-07">Fri 7 Oct</a>' in page
 
 
+def test_programme_filter_offers_only_the_tracks_that_have_sessions(client, forum, programme):
+    TrackFactory(forum=forum, name="Municipal finance", slug="municipal-finance", order=0)
+    other_forum = ForumFactory(slug="amf-2024")
+    SessionFactory(
+        forum=other_forum, track=TrackFactory(forum=other_forum, name="Municipal finance", slug="finance")
+    )
+
+    page = html(client.get(reverse("events:programme", args=[forum.slug])))
+
+    track_select = re.search(r'<select id="filter-track" name="track">(.*?)</select>', page).group(1)
+    assert re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', track_select) == [
+        ("", "All tracks"),
+        ("smart-cities", "Smart cities"),
+        ("resilience", "Resilience"),
+    ]
+
+
+def test_programme_filter_by_a_track_without_sessions_shows_everything_and_says_why(client, forum, programme):
+    TrackFactory(forum=forum, name="Municipal finance", slug="municipal-finance")
+
+    response = client.get(reverse("events:programme", args=[forum.slug]), {"track": "municipal-finance"})
+
+    assert len(session_titles(response)) == 4
+    assert (
+        "<li>The track in the address is not part of this programme, so all tracks are shown.</li>"
+        in html(response)
+    )
+
+
+def test_programme_without_any_track_in_use_has_no_track_filter(client, forum):
+    TrackFactory(forum=forum, name="Municipal finance")
+    SessionFactory(forum=forum, track=None, starts_at=jakarta(6, 9), ends_at=jakarta(6, 10))
+
+    page = html(client.get(reverse("events:programme", args=[forum.slug])))
+
+    assert 'id="filter-track"' not in page
+    assert '<label for="filter-type">Type</label>' in page
+
+
 @pytest.mark.parametrize(
     ("query", "titles"),
     [
@@ -501,6 +545,7 @@ def test_programme_filters_by_track_type_and_day(client, forum, programme, query
 
     page = html(response)
     assert session_titles(response) == titles
+    assert '<details class="filters" open>' in page  # a filter in use: the panel shows it
     assert (
         '<a class="button button--secondary" href="/forums/pre-amf-2022/programme/">Clear filters</a>' in page
     )

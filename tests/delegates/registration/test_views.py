@@ -6,6 +6,7 @@ form's fields: tests/delegates/templatetags/test_delegates_tags.py."""
 import csv
 import datetime as dt
 import html
+import itertools
 import re
 import threading
 import uuid
@@ -83,6 +84,40 @@ def test_register_form_has_sections_steps_and_asean_countries_first(
     assert 'href="/privacy/"' in body
     assert "Site visit: river clean-up" in body
     assert "2 places left" in body
+
+
+def _heading_levels(body: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])\b", body)]
+
+
+def test_register_page_headings_go_down_one_level_at_a_time(signed_in, open_forum, mayors, site_visit):
+    response = signed_in.get(register_url(open_forum))
+
+    body = page(response)
+    levels = _heading_levels(body)
+    assert levels[0] == 1
+    assert [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1] == []
+    # Each step of the form is an h2 inside its legend; the parts of "Travel and needs" are h3.
+    assert re.findall(r'<h2 class="form-section__title">([^<]+)</h2>', body) == [
+        "Delegate",
+        "Position",
+        "Contact",
+        "Travel and needs",
+        "Sessions",
+        "Consent",
+    ]
+    assert body.index('<h2 class="form-section__title">Travel and needs</h2>') < body.index(
+        '<h3 class="form-section__subtitle">Arrival and departure</h3>'
+    )
+
+
+def test_register_page_with_errors_keeps_the_heading_order(signed_in, open_forum, mayors):
+    response = signed_in.post(register_url(open_forum), {"given_name": ""})
+
+    levels = _heading_levels(page(response))
+    assert response.status_code == 200
+    assert levels[:2] == [1, 2]  # the error summary comes right after the page's title
+    assert [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1] == []
 
 
 def test_register_creates_a_confirmed_registration_with_exact_values(
