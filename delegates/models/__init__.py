@@ -10,6 +10,7 @@ from .registration import (
     StatusChange,
     new_reference,
 )
+from .staff import StaffForumAccess
 
 __all__ = [
     "REFERENCE_ALPHABET",
@@ -19,6 +20,7 @@ __all__ = [
     "PrintJobItem",
     "Registration",
     "SessionSignup",
+    "StaffForumAccess",
     "StatusChange",
     "new_reference",
 ]
