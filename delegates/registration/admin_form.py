@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ..enums import ACTIVE_STATUSES, RegistrationStatus
 from ..models import DelegateCategory, Registration
 from .corrections import registration_correction_problems
+from .fields import InternationalPhoneField, phone_region
 from .rules import EditRefusal, registration_edit_refusal
 from .services import EDITABLE_FIELDS
 
@@ -58,9 +59,17 @@ class RegistrationAdminForm(forms.ModelForm):
     class Meta:
         model = Registration
         fields = CORRECTED_FIELDS
+        field_classes = {"phone": InternationalPhoneField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        phone = self.fields.get("phone")
+        if phone is not None:
+            # As on the delegate's form: a number as dialled in the delegate's country is read there.
+            country = self.data.get(self.add_prefix("country")) if self.is_bound else None
+            phone.region = phone_region(
+                country or (self.instance.country.code if self.instance.country else "")
+            )
         if set(self.fields) == {"change_note"}:  # nothing to correct (read-only page): no note either
             del self.fields["change_note"]
         category = self.fields.get("category")

@@ -323,6 +323,21 @@ def test_change_form_saves_details_through_the_service_and_keeps_status(client, 
     assert registration.emails.filter(kind=EmailKind.CHANGED).count() == 1
 
 
+def test_change_form_reads_a_phone_as_dialled_in_the_delegates_country(client, registrar, forum, register):
+    registration = register(forum, make_category(forum), 1, country="KH")
+    url = reverse("admin:delegates_registration_change", args=[registration.pk])
+    data = form_data(client.get(url))
+
+    saved = client.post(url, {**data, "phone": "012 345 678", "_save": "1"})
+    refused = client.post(url, {**data, "phone": "12", "_save": "1"})
+
+    assert saved.status_code == 302
+    registration.refresh_from_db()
+    assert registration.phone.as_e164 == "+85512345678"
+    assert refused.status_code == 200
+    assert "Enter a valid number for Cambodia" in refused.context["adminform"].form.errors["phone"][0]
+
+
 def test_change_form_still_saves_staff_corrections_after_the_edit_deadline(
     client, registrar, forum, register
 ):
