@@ -91,6 +91,63 @@ def closed_redis_url() -> str:
     return f"redis://127.0.0.1:{free_port()}/0"
 
 
+class RedisServer:
+    """A Redis server of the test's own (``redis-server`` on a free local port, nothing saved to disk),
+    which the test may stop and start again on the same port to cut the cache and broker away; the
+    shared Redis of the machine is never touched."""
+
+    def __init__(self, workdir: Path, *, port: int | None = None):
+        self.port = port or free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *, timeout: float = 15) -> "RedisServer":
+        command = [
+            "redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+            "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5)
+        try:
+            wait_for(lambda: self._answers(client), timeout=timeout, what=f"redis-server on {self.port}")
+        finally:
+            client.close()
+        return self
+
+    @staticmethod
+    def _answers(client) -> bool:
+        try:
+            return bool(client.ping())
+        except redis.exceptions.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        """Stop the server at once (SIGKILL): clients see a refused connection, as when Redis dies."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[RedisServer]:
+    """A running ``RedisServer`` for the block, stopped afterwards whatever happened."""
+    server = RedisServer(workdir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 # --- SMTP ----------------------------------------------------------------------------------------------
 
 
