@@ -116,11 +116,17 @@ def roles_sync(*, apps, permission_model=None, group_model=None) -> None:
     Permission = permission_model or apps.get_model("auth", "Permission")
     Group = group_model or apps.get_model("auth", "Group")
     for label in ("delegates", "events"):
-        # Permissions are created after all migrations ran; roles need them now.
+        # Permissions are created after all migrations ran; roles need them now. A historical app
+        # config has no models module, which create_permissions takes for "nothing to do": lend it
+        # one for the call, and give back what it had (the real registry's config keeps its own —
+        # without it, every later post_migrate would skip the app's permissions).
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = models_module
     every = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type")

@@ -94,6 +94,9 @@ def test_badge_column_says_printed_needs_reprint_or_cannot_print(
         )
 
     page.get_by_role("link", name="Needs reprint (changed since printed)").click()
+    # The filtered list is a new page: read its rows once it has loaded, not the old page's.
+    page.wait_for_url("**badge_printed=reprint**")
+    page.wait_for_load_state()
 
     references = page.locator("#result_list tbody .field-reference").all_inner_texts()
     assert sorted(badge_names[reference] for reference in references) == [
