@@ -2,7 +2,9 @@
 
 - ``badge_download``: the delegate's own badge, from "My registrations" and the confirmation email.
   Only the delegate and whoever registered them (``registration_get_for_user``) get it, and only once
-  confirmed: anyone else, and any registration not confirmed, is a 404. Mounted in
+  confirmed: anyone else, and any registration not confirmed, is a 404. A badge that cannot print as
+  it is (a character no font draws, a text-direction control: ``printable.badge_problems``) is not
+  rendered with empty boxes: the delegate is told what stops it and how to fix it. Mounted in
   ``delegates/urls.py``.
 - ``registration_badge_download`` and ``registration_badge_preview``: staff who may view
   registrations download the stored badge, or preview it in any layout before printing. Mounted under
@@ -16,6 +18,7 @@ download never waits for the background task and never shows stale details. PDFs
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
@@ -24,9 +27,11 @@ from events.enums import BadgeLayout
 from ..enums import RegistrationStatus
 from ..models import Registration
 from ..permissions import VIEW_REGISTRATION, object_for_staff, staff_view
+from ..registration.rules import registration_can_edit
 from ..registration.selectors import registration_get_for_user
-from .content import BadgeError
+from .content import BadgeError, badge_content
 from .pdf import badge_pdf
+from .printable import badge_problems
 from .storage import badge_store
 
 
@@ -57,6 +62,21 @@ def _stored_badge(registration: Registration) -> HttpResponse:
 def badge_download(request: HttpRequest, public_id: str) -> HttpResponse:
     """The delegate's badge (PDF), for them and whoever registered them, once confirmed."""
     registration = registration_get_for_user(user=request.user, public_id=public_id)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        problems = badge_problems(badge_content(registration=registration))
+        if problems:  # never a PDF with empty boxes where letters should be
+            return _no_store(
+                render(
+                    request,
+                    "delegates/badges/unprintable.html",
+                    {
+                        "registration": registration,
+                        "problems": problems,
+                        "can_edit": registration_can_edit(registration=registration),
+                    },
+                    status=409,
+                )
+            )
     return _stored_badge(registration)
 
 

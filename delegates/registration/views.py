@@ -33,6 +33,8 @@ from events.selectors import (
     session_list_for_programme,
 )
 
+from ..badges.content import badge_content
+from ..badges.printable import badge_problems
 from ..enums import ACTIVE_STATUSES, RegistrationStatus, SignupStatus
 from ..models import Registration, SessionSignup
 from . import selectors
@@ -193,6 +195,9 @@ def registration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_edit": registration_can_edit(registration=registration),
             "is_active": registration.status in ACTIVE_STATUSES,
             "edit_deadline": registration_edit_deadline(forum=registration.forum),
+            "badge_problems": badge_problems(badge_content(registration=registration))
+            if registration.status == RegistrationStatus.CONFIRMED
+            else [],
         },
     )
 

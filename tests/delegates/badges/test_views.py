@@ -99,6 +99,29 @@ def test_delegate_account_linked_to_the_registration_downloads_the_badge(client,
     assert_badge_attachment(response, registration, tmp_path)
 
 
+def test_a_badge_that_cannot_print_is_explained_not_rendered_with_empty_boxes(
+    client, registration, assistant
+):
+    # A character no badge font draws, put there behind the form's back (the form refuses it).
+    Registration.objects.filter(pk=registration.pk).update(badge_name="Sok Vibol \ue000")
+    client.force_login(assistant)
+
+    detail = client.get(reverse("delegates:registration", args=[registration.public_id]))
+    response = client.get(download_url(registration))
+
+    assert detail.status_code == 200
+    assert "The name badge cannot be printed as the details are now:" in detail.text
+    assert "no font has U+E000" in detail.text
+    assert download_url(registration) not in detail.text  # no link to a badge with empty boxes
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Cache-Control"] == PDF_CACHE_CONTROL
+    assert "The name badge cannot be printed yet" in response.text
+    assert "no font has U+E000" in response.text
+    assert reverse("delegates:registration-edit", args=[registration.public_id]) in response.text
+    assert Registration.objects.get(pk=registration.pk).badge_file.name == ""  # nothing rendered
+
+
 def test_download_serves_the_stored_badge_and_renders_it_when_missing(client, registration, assistant):
     client.force_login(assistant)
     assert Registration.objects.get(pk=registration.pk).badge_file.name == ""
