@@ -14,6 +14,7 @@ class DelegatesConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import email_changed
         from celery.signals import worker_init
+        from django.db.models.signals import post_migrate
 
         # allauth is not one of our apps: its signal is how we hear that an account's address changed.
         email_changed.connect(_username_follows_email, dispatch_uid="delegates-username-follows-email")
@@ -21,11 +22,25 @@ class DelegatesConfig(AppConfig):
         # In a worker's main process, before the pool forks: its children inherit the loaded fonts.
         worker_init.connect(_warm_up_badge_rendering, weak=False, dispatch_uid="delegates-badge-warm-up")
 
+        # The staff roles are what their names promise after every migrate (and after a flush, which
+        # empties the groups the migrations made): a permission added later joins its roles at once.
+        post_migrate.connect(_roles_sync, sender=self, dispatch_uid="delegates-roles-sync")
+
 
 def _username_follows_email(*, user, to_email_address, **kwargs) -> None:
     from .mail.account_adapter import username_follow_email
 
     username_follow_email(user=user, email=to_email_address.email)
+
+
+def _roles_sync(*, using, apps=None, **kwargs) -> None:
+    from django.apps import apps as global_apps
+    from django.db import router
+
+    from .permissions import roles_sync
+
+    if router.allow_migrate(using, "auth"):
+        roles_sync(apps=apps or global_apps)
 
 
 def _warm_up_badge_rendering(**kwargs) -> None:

@@ -391,6 +391,7 @@ class SessionAdmin(admin.ModelAdmin):
         (None, {"fields": ("forum", "title", "slug", "kind", "description")}),
         (_("When and where"), {"fields": ("starts_at", "ends_at", "room", "track")}),
         (_("Sign-up"), {"fields": ("requires_signup", "capacity")}),
+        (_("Catering"), {"fields": ("serves_food",)}),
         (_("Calendar"), {"fields": ("calendar_uid",)}),
     )
 

@@ -211,6 +211,11 @@ class Session(models.Model):
         default=False,
         help_text=_("Delegates choose it when they register (site visits)."),
     )
+    serves_food = models.BooleanField(
+        _("serves food"),
+        default=False,
+        help_text=_("A meal or refreshments are served: the catering export counts its diners."),
+    )
     speakers = models.ManyToManyField(
         Speaker, through="SessionSpeaker", related_name="sessions", verbose_name=_("speakers")
     )

@@ -27,8 +27,9 @@ from ..admin_actions import action_confirmed, intermediate_page
 from ..badges.views import registration_badge_download, registration_badge_preview
 from ..checkin.tokens import TokenError, checkin_token_reissue
 from ..enums import ACTIVE_STATUSES, RegistrationStatus
+from ..exports.views import export_page, export_selected_action
 from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
-from ..permissions import CHANGE_REGISTRATION, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
+from ..permissions import CHANGE_REGISTRATION, EXPORT_REGISTRATIONS, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
 from .admin_form import CORRECTED_FIELDS, RegistrationAdminForm, form_note
 from .admin_outcomes import (
@@ -175,6 +176,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "reject_selected",
         "cancel_selected",
         "print_badges",
+        "export_selected",
         "reissue_checkin_token",
     )
     inlines = (StatusChangeInline, SessionSignupInline, EmailOutboxInline)
@@ -318,6 +320,7 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
                 "forum's public registration form while signed in, as a mayor's office does. Both "
                 "accounts can then see and manage the registration."
             ),
+            "can_export": self.has_export_permission(request),
         }
         return super().changelist_view(request, extra_context)
 
@@ -457,8 +460,16 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
             },
         )
 
+    @admin.action(description=_("Export the selection…"), permissions=["export"])
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Registration]):
+        return export_selected_action(self, request, queryset)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_REGISTRATIONS)
+
     def get_urls(self):
         return [
+            path("export/", export_page, name="delegates_registration_export"),
             # The badge views check staff and permission themselves (404 / 403 rather than a redirect).
             path(
                 "<path:object_id>/badge.pdf", registration_badge_download, name="delegates_registration_badge"

@@ -85,6 +85,7 @@ def _load_forum(demo: DemoForum, speakers: dict[str, Speaker], result: SeedResul
                 "description": item.description,
                 "requires_signup": item.requires_signup,
                 "capacity": item.capacity,
+                "serves_food": item.food,
             },
         )
         for order, (speaker_slug, role) in enumerate(item.speakers, start=1):

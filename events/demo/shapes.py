@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from ..enums import SpeakerRole
+from ..enums import SessionKind, SpeakerRole
 
 KEYNOTE, SPEAKER, PANELLIST, MODERATOR = (
     SpeakerRole.KEYNOTE,
@@ -34,6 +34,13 @@ class DemoSession:
     requires_signup: bool = False
     capacity: int | None = None
     speakers: tuple[tuple[str, str], ...] = ()  # (speaker slug, role), in display order
+    serves_food: bool | None = None  # None: breaks and receptions serve food, other sessions do not
+
+    @property
+    def food(self) -> bool:
+        if self.serves_food is not None:
+            return self.serves_food
+        return self.kind in (SessionKind.BREAK, SessionKind.RECEPTION)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,16 @@ def upcoming_forum(start_date: date) -> DemoForum:
         ],
         tracks=TRACKS,
         sessions=[
-            DemoSession("registration", "Registration", SessionKind.BREAK, 0, "08:00", "09:00", room="Foyer"),
+            DemoSession(
+                "registration",
+                "Registration",
+                SessionKind.BREAK,
+                0,
+                "08:00",
+                "09:00",
+                room="Foyer",
+                serves_food=False,
+            ),
             DemoSession(
                 "opening-plenary",
                 "Opening plenary: a common voice of ASEAN cities",

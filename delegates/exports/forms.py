@@ -1,0 +1,79 @@
+"""The export page's form: which export, of which forum (a session for a roster), in which format;
+for the delegate list, which statuses and columns. Contact columns are offered only to staff who may
+see contact details."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Forum, Session
+
+from ..enums import ACTIVE_STATUSES, RegistrationStatus
+from .tables import DEFAULT_DELEGATE_COLUMNS, allowed_columns
+
+KINDS = (
+    ("delegates", _("Delegate list")),
+    ("catering", _("Catering: diners and dietary requirements per meal")),
+    ("rooming", _("Rooming list by hotel")),
+    ("transfers", _("Airport transfer manifest")),
+    ("visa_letters", _("Visa letter requests")),
+    ("roster", _("Roster of a session")),
+)
+FORMATS = (("xlsx", _("Excel workbook (XLSX)")), ("csv", _("CSV (UTF-8, opens in Excel)")))
+
+
+class _ColumnsField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class ColumnsForm(forms.Form):
+    """Columns and format: the part of the export page that an export of a selection also asks."""
+
+    columns = _ColumnsField(label=_("Columns of the delegate list"), required=False)
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, contact: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(column.key, column.label) for column in allowed_columns(contact=contact)]
+        self.fields["columns"].choices = choices
+        offered = {key for key, _label in choices}
+        self.fields["columns"].initial = [key for key in DEFAULT_DELEGATE_COLUMNS if key in offered]
+        self.fields["columns"].help_text = _("None chosen: the usual columns.")
+
+
+class ExportForm(ColumnsForm):
+    field_order = ("forum", "kind", "session", "statuses", "columns", "file_format")
+
+    forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
+    kind = forms.ChoiceField(label=_("Export"), choices=KINDS, initial="delegates", widget=forms.RadioSelect)
+    session = forms.ModelChoiceField(
+        label=_("Session (for a roster)"), queryset=Session.objects.none(), required=False
+    )
+    statuses = forms.MultipleChoiceField(
+        label=_("Statuses (for the delegate list)"),
+        choices=RegistrationStatus.choices,
+        initial=list(ACTIVE_STATUSES),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, forums, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = forums
+        self.fields["session"].queryset = (
+            Session.objects.filter(forum__in=forums).select_related("forum").order_by("forum", "starts_at")
+        )
+        self.fields["session"].label_from_instance = lambda session: f"{session.forum.name} — {session.title}"
+
+    def clean(self):
+        data = super().clean()
+        kind, forum, session = data.get("kind"), data.get("forum"), data.get("session")
+        if kind == "roster":
+            if session is None:
+                self.add_error("session", _("Choose the session whose roster to export."))
+            elif forum is not None and session.forum_id != forum.pk:
+                self.add_error("session", _("This session belongs to another forum."))
+        if kind == "delegates" and not data.get("statuses"):
+            self.add_error("statuses", _("Choose at least one status."))
+        return data
