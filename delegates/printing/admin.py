@@ -280,11 +280,11 @@ class PrintJobAdmin(admin.ModelAdmin):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
     ) -> HttpResponse:
         """The progress page (there is nothing to edit, so nothing to post)."""
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied
         job = self.get_object(request, unquote(object_id))
         if job is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         payload = progress_payload(job)
