@@ -133,3 +133,28 @@ def test_the_door_teams_print_page_and_print_job_pages_show_no_contact_details(w
     assert "1 badge of Forum A will be printed, in one PDF." in " ".join(print_page.content.decode().split())
     assert leaks(print_page.content.decode()) == []
     assert leaks(progress.content.decode()) == []
+
+
+def test_staff_who_may_change_but_not_see_contact_details_cannot_change_them(world, client):
+    from tests.delegates.accounts import staff_user
+    from tests.delegates.registration.admin_pages import form_data
+
+    client.force_login(staff_user("corrector", "view_registration", "change_registration"))
+    registration = world.a.registration
+    change = url("delegates.registration", "v", registration)
+    page = client.get(change)
+
+    saved = client.post(
+        change,
+        {
+            **form_data(page),
+            "badge_name": "Vongsa Corrected",
+            "email": "smuggled@elsewhere.example",
+            "_save": "1",
+        },
+    )
+
+    registration.refresh_from_db()
+    assert saved.status_code == 302
+    assert (registration.badge_name, registration.email) == ("Vongsa Corrected", CANARY["email"])
+    assert leaks(page.content.decode()) == []
