@@ -5,7 +5,9 @@ team and the read-only role see a delegate by name, honorific, category, organis
 and status only.
 
 The admin hides these fields everywhere (``delegates.staff.admin_roles``): list columns, filters,
-search, lookups in the URL, forms, inlines. A new field or column carrying such data is added here.
+search, lookups in the URL, forms, inlines. An export or a staff view that shows a delegate asks
+``may_see_contact_details`` and leaves them out too. A new field or column carrying such data is
+added here.
 """
 
 from django.db.models import Model
