@@ -114,13 +114,13 @@ run: system-packages-run $(SYNC_STAMP)
 	echo "$(MANAGE) seed_demo --with-staff --verbosity 2"; \
 	seed_output="$$($(MANAGE) seed_demo --with-staff --verbosity 2)"; \
 	echo "$$seed_output"; \
-	login="$$(grep -m1 'Demo staff login' <<<"$$seed_output" || true)"; \
+	logins="$$(grep -E '^Demo (staff|role) login' <<<"$$seed_output" || true)"; \
 	echo; \
 	echo "================================================================================"; \
 	echo "  AMF Events is starting on http://127.0.0.1:$(PORT)/"; \
 	echo "  Admin: http://127.0.0.1:$(PORT)/$${ADMIN_URL:-admin/}"; \
 	echo "  Links in emails: $${SITE_URL%/}/ (SITE_URL)"; \
-	if [ -n "$$login" ]; then echo "  $$login"; fi; \
+	if [ -n "$$logins" ]; then sed 's/^/  /' <<<"$$logins"; fi; \
 	echo "  Press Ctrl-C to stop the web server and the worker."; \
 	echo "================================================================================"; \
 	echo; \

@@ -1,11 +1,13 @@
 """The admin of delegates, one module per capability; importing them here registers them (Django's
-admin autodiscovery imports ``<app>.admin``)."""
+admin autodiscovery imports ``<app>.admin``). Then every ModelAdmin of events and delegates gets the
+staff roles' rules (``staff/admin_roles.py``): forum-limited staff, contact details."""
 
 from .mail import admin as mail_admin
 from .printing import admin as printing_admin
 from .registration import admin as registration_admin
 from .registration import admin_capacity, admin_categories
 from .staff import admin as staff_admin
+from .staff.admin_roles import staff_roles_apply
 
 __all__ = [
     "admin_capacity",
@@ -15,3 +17,5 @@ __all__ = [
     "registration_admin",
     "staff_admin",
 ]
+
+staff_roles_apply()

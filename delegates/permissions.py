@@ -8,17 +8,16 @@ never for a permission spelled out in place.
 
 Roles (``ROLES``) are Django groups, created and kept up to date by migrations
 (``delegates/migrations/*_staff_roles.py`` call ``roles_sync``). A staff member may also be limited to
-chosen forums (``StaffForumAccess``): ``delegates.staff.selectors.staff_forum_ids`` says which, and
-every staff list, action, export and view filters by it.
+chosen forums (``StaffForumAccess``): ``delegates.staff.selectors`` says which and narrows querysets
+and staff URLs to them (``staff_scope``, ``staff_object_or_404``); the admin applies both, and hides
+contact details from staff without ``VIEW_CONTACT_DETAILS``, in ``delegates.staff.admin_roles``.
 """
 
 import functools
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -165,10 +164,3 @@ def staff_view(*permissions: str) -> Callable:
         return wrapper
 
     return decorator
-
-
-def object_for_staff(queryset: QuerySet, object_id: str) -> Model:
-    """The row of an admin URL's ``object_id`` (digits only), or 404."""
-    if not str(object_id).isdigit():
-        raise Http404("Not found")
-    return get_object_or_404(queryset, pk=object_id)

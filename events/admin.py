@@ -90,8 +90,9 @@ class CountryInUseFilter(admin.SimpleListFilter):
     parameter_name = "country"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        codes = (
-            model_admin.model._default_manager.exclude(country="")
+        codes = (  # of the rows the user may see, not of every forum
+            model_admin.get_queryset(request)
+            .exclude(country="")
             .values_list("country", flat=True)
             .distinct()
             .order_by()

@@ -26,9 +26,10 @@ from events.enums import BadgeLayout
 
 from ..enums import RegistrationStatus
 from ..models import Registration
-from ..permissions import VIEW_REGISTRATION, object_for_staff, staff_view
+from ..permissions import VIEW_REGISTRATION, staff_view
 from ..registration.rules import registration_can_edit
 from ..registration.selectors import registration_get_for_user
+from ..staff.selectors import staff_object_or_404
 from .content import BadgeError, badge_content
 from .pdf import badge_pdf
 from .printable import badge_problems
@@ -80,15 +81,16 @@ def badge_download(request: HttpRequest, public_id: str) -> HttpResponse:
     return _stored_badge(registration)
 
 
-def _registration(object_id: str) -> Registration:
-    return object_for_staff(Registration.objects.select_related("forum", "category"), object_id)
+def _registration(request: HttpRequest, object_id: str) -> Registration:
+    queryset = Registration.objects.select_related("forum", "category")
+    return staff_object_or_404(queryset, object_id, user=request.user)
 
 
 @require_safe
 @staff_view(VIEW_REGISTRATION)
 def registration_badge_download(request: HttpRequest, object_id: str) -> HttpResponse:
     """Staff: the registration's stored badge (PDF, attachment); 404 unless it is confirmed."""
-    return _stored_badge(_registration(object_id))
+    return _stored_badge(_registration(request, object_id))
 
 
 @require_safe
@@ -97,7 +99,7 @@ def registration_badge_preview(request: HttpRequest, object_id: str) -> HttpResp
     """Staff: the registration's badge rendered now, shown in the browser, in the layout of
     ``?layout=`` (a6, cr80, a4_sheet; the forum's own by default). Stores nothing. A registration
     that is not confirmed is shown without its QR code."""
-    registration = _registration(object_id)
+    registration = _registration(request, object_id)
     layout = request.GET.get("layout", "")
     if layout not in BadgeLayout.values:
         layout = registration.forum.badge_layout

@@ -279,10 +279,12 @@ class PrintJobAdmin(admin.ModelAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
     ) -> HttpResponse:
-        """The progress page (there is nothing to edit)."""
+        """The progress page (there is nothing to edit, so nothing to post)."""
         job = self.get_object(request, unquote(object_id))
         if job is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         payload = progress_payload(job)

@@ -14,13 +14,15 @@ from events.formatting import local_datetime
 
 from ..enums import PrintJobStatus
 from ..models import PrintJob
-from ..permissions import PRINT_BADGES, VIEW_PRINT_JOB, object_for_staff, staff_view
+from ..permissions import PRINT_BADGES, VIEW_PRINT_JOB, staff_view
+from ..staff.selectors import staff_object_or_404
 from .selectors import print_job_progress_text
 from .services import PrintJobError, print_job_can_restart, print_job_restart
 
 
-def _job(object_id: str) -> PrintJob:
-    return object_for_staff(PrintJob.objects.select_related("forum", "created_by"), object_id)
+def _job(request: HttpRequest, object_id: str) -> PrintJob:
+    queryset = PrintJob.objects.select_related("forum", "created_by")
+    return staff_object_or_404(queryset, object_id, user=request.user)
 
 
 def download_url(job: PrintJob) -> str | None:
@@ -52,7 +54,7 @@ def progress_payload(job: PrintJob) -> dict:
 @require_GET
 @staff_view(VIEW_PRINT_JOB)
 def print_job_progress(request: HttpRequest, object_id: str) -> HttpResponse:
-    job = _job(object_id)
+    job = _job(request, object_id)
     return JsonResponse(progress_payload(job))
 
 
@@ -60,7 +62,7 @@ def print_job_progress(request: HttpRequest, object_id: str) -> HttpResponse:
 @require_GET
 @staff_view(VIEW_PRINT_JOB)
 def print_job_download(request: HttpRequest, object_id: str) -> HttpResponse:
-    job = _job(object_id)
+    job = _job(request, object_id)
     if download_url(job) is None:
         raise Http404("This print job has no PDF yet")
     response = FileResponse(
@@ -78,7 +80,7 @@ def print_job_download(request: HttpRequest, object_id: str) -> HttpResponse:
 @staff_view(VIEW_PRINT_JOB, PRINT_BADGES)
 def print_job_restart_view(request: HttpRequest, object_id: str) -> HttpResponse:
     """POST (CSRF-protected) from the progress page; back to the progress page with a message."""
-    job = _job(object_id)
+    job = _job(request, object_id)
     try:
         restarted = print_job_restart(job=job, actor=request.user)
     except PrintJobError as error:

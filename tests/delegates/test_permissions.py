@@ -177,3 +177,83 @@ def test_staff_view_is_forbidden_without_the_permission_and_open_with_it():
     with pytest.raises(PermissionDenied):
         _call(without)
     assert _call(with_it).content == b"printing"
+
+
+# --- What staff limited to chosen forums see of each model ---------------------------------------------
+
+
+def test_every_model_of_both_apps_leads_to_its_forum_or_is_kept_from_limited_staff():
+    from delegates.staff.selectors import forum_path
+
+    paths = {
+        model._meta.label_lower: forum_path(model)
+        for label in ("events", "delegates")
+        for model in global_apps.get_app_config(label).get_models()
+    }
+
+    assert paths == {
+        "events.forum": "pk",
+        "events.room": "forum",
+        "events.track": "forum",
+        "events.speaker": None,  # shared by forums: see the next test
+        "events.session": "forum",
+        "events.sessionspeaker": "session__forum",
+        "delegates.delegatecategory": "forum",
+        "delegates.registration": "forum",
+        "delegates.sessionsignup": "registration__forum",
+        "delegates.statuschange": "registration__forum",
+        "delegates.emailoutbox": "registration__forum",
+        "delegates.printjob": "forum",
+        "delegates.printjobitem": "job__forum",
+        "delegates.staffforumaccess": None,
+    }
+
+
+def test_limited_staff_see_the_speakers_of_their_forums_and_those_on_no_programme():
+    from delegates.staff.selectors import staff_scope
+    from events.models import Speaker
+    from tests.factories import SessionFactory, SessionSpeakerFactory, SpeakerFactory
+
+    chosen, other = ForumFactory(slug="chosen"), ForumFactory(slug="other")
+    ours = SessionSpeakerFactory(session=SessionFactory(forum=chosen)).speaker
+    theirs = SessionSpeakerFactory(session=SessionFactory(forum=other)).speaker
+    both = SpeakerFactory()
+    SessionSpeakerFactory(session=SessionFactory(forum=chosen), speaker=both)
+    SessionSpeakerFactory(session=SessionFactory(forum=other), speaker=both)
+    new = SpeakerFactory()
+    user = UserFactory(is_staff=True)
+    StaffForumAccess.objects.create(user=user).forums.set([chosen])
+
+    seen = set(staff_scope(Speaker.objects.all(), user))
+
+    assert seen == {ours, both, new}
+    assert theirs not in seen
+
+
+def test_rows_of_no_forum_are_kept_from_limited_staff_and_a_limit_to_no_forum_shows_nothing():
+    from delegates.staff.selectors import staff_scope
+
+    forum = ForumFactory()
+    limited = UserFactory(is_staff=True)
+    StaffForumAccess.objects.create(user=limited).forums.set([forum])
+    nowhere = UserFactory(is_staff=True)
+    StaffForumAccess.objects.create(user=nowhere)
+
+    assert list(staff_scope(StaffForumAccess.objects.all(), limited)) == []
+    assert list(staff_scope(Forum.objects.all(), nowhere)) == []
+    assert list(staff_scope(Forum.objects.all(), UserFactory(is_staff=True))) == [forum]
+
+
+def test_a_staff_url_of_another_forum_is_not_found():
+    from django.http import Http404
+
+    from delegates.staff.selectors import staff_object_or_404
+
+    chosen, other = ForumFactory(slug="chosen"), ForumFactory(slug="other")
+    user = UserFactory(is_staff=True)
+    StaffForumAccess.objects.create(user=user).forums.set([chosen])
+
+    assert staff_object_or_404(Forum.objects.all(), str(chosen.pk), user=user) == chosen
+    for object_id in (str(other.pk), "999999", "abc"):
+        with pytest.raises(Http404):
+            staff_object_or_404(Forum.objects.all(), object_id, user=user)

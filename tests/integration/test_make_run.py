@@ -35,6 +35,9 @@ START_TIMEOUT = 300  # migrations and the demo data (registrations, a print job)
 MAIL_TIMEOUT = 120  # the worker writes each email in the background
 STOP_TIMEOUT = 30  # honcho gives its processes 5 s before SIGKILL
 LOGIN_LINE = re.compile(r"^  Demo staff login: (?P<email>\S+@\S+) / (?P<password>\S+)$", re.MULTILINE)
+ROLE_LOGIN_LINE = re.compile(
+    r"^  Demo role login \((?P<role>[^)]+)\): (?P<email>\S+@\S+) / (?P<password>\S+)$", re.MULTILINE
+)
 
 
 def _free_port() -> int:
@@ -448,6 +451,30 @@ def test_make_run_serves_the_demo_runs_the_worker_and_stops_on_ctrl_c(make_run):
     status, index = _get(f"{base}/admin/", admin)
     assert status == 200
     assert "ASEAN Mayors Forum administration" in index
+
+    # One login per staff role, each printed and working; the limited registrar sees one forum only.
+    roles = {match["role"]: match for match in ROLE_LOGIN_LINE.finditer(text)}
+    assert set(roles) == {
+        "Forum administrators",
+        "Registrars",
+        "Registrars, amf-2027 only",
+        "Badge and door team",
+        "Read-only",
+    }
+    registrations = {}
+    for role, match in roles.items():
+        assert match["email"].endswith("@demo.amf-events.example")
+        staff = _log_in(base, match["email"], match["password"])
+        status, page = _get(f"{base}/admin/delegates/registration/", staff)
+        forums = ("Pre-ASEAN Mayors Forum 2022" in page, "ASEAN Mayors Forum 2027" in page)
+        registrations[role] = (status, *forums)
+    assert registrations == {
+        "Forum administrators": (200, True, True),
+        "Registrars": (200, True, True),
+        "Registrars, amf-2027 only": (200, False, True),
+        "Badge and door team": (200, True, True),
+        "Read-only": (200, True, True),
+    }
 
     # The worker is up on the filesystem transport, with beat, and runs a task sent to it.
     _wait_for(lambda: re.search(r"celery@\S+ ready\.", log.read_text()), timeout=60, what="worker", log=log)

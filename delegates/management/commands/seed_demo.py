@@ -1,6 +1,6 @@
 """``manage.py seed_demo``: load the demo — the forums and their programmes (``events/demo/``), then their
 delegate categories, registrations and first printed badges (``delegates/demo/``); ``--with-staff``
-also sets up a demo staff login.
+also sets up the demo staff logins: a superuser and one account per staff role (``delegates/demo/staff.py``).
 
 It lives in the delegates app because it loads both: delegates depends on events, never the reverse."""
 
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from delegates.demo import delegates_demo_seed
+from delegates.demo.staff import demo_staff_roles_ensure
 from events.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, demo_seed, demo_staff_ensure
 
 
@@ -44,12 +45,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-staff",
             action="store_true",
-            help=f"Also create or update the superuser {DEMO_STAFF_EMAIL} and print its password.",
+            help=(
+                f"Also create or update the superuser {DEMO_STAFF_EMAIL} and one staff account per role "
+                "(one of them limited to the upcoming forum), and print their logins."
+            ),
         )
         parser.add_argument(
             "--staff-password",
             default=None,
-            help="Password for the demo staff login (required when DEBUG is off).",
+            help="Password for the demo staff logins (required when DEBUG is off).",
         )
 
     def handle(self, *args, with_staff: bool, staff_password: str | None, verbosity: int, **options) -> None:
@@ -78,4 +82,7 @@ class Command(BaseCommand):
         if with_staff:
             password = staff_password or DEMO_STAFF_PASSWORD
             demo_staff_ensure(email=DEMO_STAFF_EMAIL, password=password)
+            roles = demo_staff_roles_ensure(password=password)
             self.stdout.write(f"Demo staff login: {DEMO_STAFF_EMAIL} / {password}")
+            for staff in roles:
+                self.stdout.write(f"Demo role login ({staff.label}): {staff.email} / {password}")

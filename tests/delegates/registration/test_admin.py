@@ -61,7 +61,7 @@ def message_texts(response):
 
 @pytest.fixture
 def registrar(client):
-    user = staff_user("registrar", "view_registration", "change_registration")
+    user = staff_user("registrar", "view_registration", "change_registration", "view_contact_details")
     client.force_login(user)
     return user
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def registrar(client):
-    user = staff_user("registrar", "view_registration", "change_registration")
+    user = staff_user("registrar", "view_registration", "change_registration", "view_contact_details")
     client.force_login(user)
     return user
 
