@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Forum, Session
 
 from ..enums import ACTIVE_STATUSES, RegistrationStatus
-from .tables import DEFAULT_DELEGATE_COLUMNS, allowed_columns
+from .tables import CONTACT_EXPORTS, DEFAULT_DELEGATE_COLUMNS, allowed_columns
 
 KINDS = (
     ("delegates", _("Delegate list")),
@@ -58,9 +58,11 @@ class ExportForm(ColumnsForm):
         required=False,
     )
 
-    def __init__(self, *args, forums, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, forums, contact: bool, **kwargs):
+        super().__init__(*args, contact=contact, **kwargs)
         self.fields["forum"].queryset = forums
+        if not contact:  # the exports made of contact details are not offered
+            self.fields["kind"].choices = [(key, label) for key, label in KINDS if key not in CONTACT_EXPORTS]
         self.fields["session"].queryset = (
             Session.objects.filter(forum__in=forums).select_related("forum").order_by("forum", "starts_at")
         )

@@ -1,17 +1,18 @@
 """What each export holds: a ``Table`` (title, columns, rows). Rows are produced lazily from querysets
 read in chunks (``iterator``), so that the writers can stream them.
 
-Contact data (email, phone) is in columns marked ``contact``: ``table_for`` leaves them out for staff
-without ``view_contact_details``. Names are written in the delegate's name order
-(``registration.names``), with the native-script name in a column of its own.
+Contact details (email, phone, dietary, travel, hotel and visa: ``staff.contact``, the one list the
+admin hides too) are left out for staff without ``view_contact_details``, as is what is worked out from
+them (nights); the exports made of them (rooming list, transfers, visa letters) are theirs only.
+Names are written in the delegate's name order (``registration.names``), with the native-script name
+in a column of its own.
 """
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -21,6 +22,7 @@ from events.models import Forum, Session
 from ..enums import ACTIVE_STATUSES, Dietary, RegistrationStatus, SignupStatus
 from ..models import Registration, SessionSignup
 from ..registration.names import person_name
+from ..staff.contact import contact_fields
 
 CHUNK = 2000
 
@@ -30,7 +32,6 @@ class Column:
     key: str
     label: str
     value: Callable[[Registration], object]
-    contact: bool = False  # email or phone: only for staff who may see contact details
 
 
 @dataclass
@@ -79,8 +80,8 @@ DELEGATE_COLUMNS: tuple[Column, ...] = (
     Column("country", _("Country"), lambda r: r.country.name),
     Column("category", _("Category"), lambda r: r.category.name),
     Column("forum", _("Forum"), lambda r: r.forum.name),
-    Column("email", _("Email"), lambda r: r.email, contact=True),
-    Column("phone", _("Mobile phone"), _phone, contact=True),
+    Column("email", _("Email"), lambda r: r.email),
+    Column("phone", _("Mobile phone"), _phone),
     Column("dietary", _("Dietary requirement"), lambda r: r.get_dietary_display()),
     Column("dietary_other", _("Dietary details"), lambda r: r.dietary_other),
     Column("allergies", _("Allergies"), lambda r: r.allergies),
@@ -113,8 +114,14 @@ DEFAULT_DELEGATE_COLUMNS = (
 )
 
 
+# Columns that are contact details, or worked out from them.
+CONTACT_COLUMNS = contact_fields(Registration) | {"nights"}
+# Exports made of contact details: only for staff who may see them.
+CONTACT_EXPORTS = frozenset({"rooming", "transfers", "visa_letters"})
+
+
 def allowed_columns(*, contact: bool) -> tuple[Column, ...]:
-    return tuple(column for column in DELEGATE_COLUMNS if contact or not column.contact)
+    return tuple(column for column in DELEGATE_COLUMNS if contact or column.key not in CONTACT_COLUMNS)
 
 
 def _registrations(forum: Forum) -> QuerySet[Registration]:
@@ -257,10 +264,11 @@ def _diners(session: Session) -> QuerySet[Registration]:
     return diners
 
 
-def catering(forum: Forum) -> Table:
+def catering(forum: Forum, *, contact: bool) -> Table:
     """For each session that serves food: how many confirmed delegates eat, by dietary requirement,
     and each allergy and special requirement with whose it is. A session that needs sign-up counts
-    its confirmed sign-ups; any other, every confirmed delegate."""
+    its confirmed sign-ups; any other, every confirmed delegate. Without ``contact``, the counts only
+    (who has which allergy is a contact detail)."""
     dietary = [choice for choice in Dietary if choice != Dietary.NONE]
     headers = [
         str(_("Session")),
@@ -268,41 +276,48 @@ def catering(forum: Forum) -> Table:
         str(_("Diners")),
         *(str(choice.label) for choice in dietary),
         str(_("No special requirement")),
-        str(_("Allergies and other requirements")),
     ]
+    if contact:
+        headers.append(str(_("Allergies and other requirements")))
     sessions = list(Session.objects.filter(forum=forum, serves_food=True).order_by("starts_at", "pk"))
+
+    def notes(session: Session) -> str:
+        with_details = (
+            _diners(session)
+            .filter(Q(dietary=Dietary.OTHER) & ~Q(dietary_other="") | ~Q(allergies=""))
+            .order_by("family_name", "given_name", "pk")
+        )
+        lines = []
+        for registration in with_details.iterator(chunk_size=CHUNK):
+            other = registration.dietary_other if registration.dietary == Dietary.OTHER else ""
+            details = "; ".join(text for text in (other, registration.allergies) if text)
+            lines.append(f"{_name(registration)}: {details}")
+        return "\n".join(lines)
 
     def rows() -> Iterator[list[object]]:
         for session in sessions:
-            counts: Counter[str] = Counter()
-            notes = []
-            for registration in (
-                _diners(session).order_by("family_name", "given_name", "pk").iterator(chunk_size=CHUNK)
-            ):
-                counts[registration.dietary] += 1
-                details = [
-                    text
-                    for text in (
-                        registration.dietary_other if registration.dietary == Dietary.OTHER else "",
-                        registration.allergies,
-                    )
-                    if text
-                ]
-                if details:
-                    notes.append(f"{_name(registration)}: {'; '.join(details)}")
-            yield [
+            counts = dict(
+                _diners(session)
+                .order_by()
+                .values_list("dietary")
+                .annotate(count=Count("pk"))
+                .values_list("dietary", "count")
+            )
+            row = [
                 session.title,
                 _local(session.starts_at, forum),
                 sum(counts.values()),
-                *(counts[choice] for choice in dietary),
-                counts[Dietary.NONE],
-                "\n".join(notes),
+                *(counts.get(choice, 0) for choice in dietary),
+                counts.get(Dietary.NONE, 0),
             ]
+            if contact:
+                row.append(notes(session))
+            yield row
 
     return Table(
         title=str(_("Catering")),
         filename=f"catering-{forum.slug}",
         headers=headers,
         rows=rows(),
-        column_widths=[30, 17, 8, *([12] * len(dietary)), 12, 60],
+        column_widths=[30, 17, 8, *([12] * len(dietary)), 12, *([60] if contact else [])],
     )

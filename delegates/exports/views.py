@@ -1,9 +1,9 @@
 """The export page (under the admin, ``admin:delegates_registration_export``) and the "Export the
 selection…" action of the registration list.
 
-Behind ``export_registrations``; only the forums the staff member works on
-(``staff.selectors``); email and phone only with ``view_contact_details``. What is exported is logged
-without any personal data: who, which export, which forum, how many columns.
+Behind ``export_registrations``; only the forums the staff member works on (``staff.selectors``);
+contact details (``staff.contact``) only with ``view_contact_details``. What is exported is logged
+without any personal data: who, which export, which forum.
 """
 
 import logging
@@ -18,7 +18,8 @@ from events.models import Forum
 
 from ..admin_actions import action_confirmed, intermediate_page
 from ..models import Registration
-from ..permissions import EXPORT_REGISTRATIONS, VIEW_CONTACT_DETAILS, staff_view
+from ..permissions import EXPORT_REGISTRATIONS, staff_view
+from ..staff.contact import may_see_contact_details
 from ..staff.selectors import staff_forum_filter
 from . import tables
 from .forms import ColumnsForm, ExportForm
@@ -31,7 +32,7 @@ def _table(data: dict, *, contact: bool) -> tables.Table:
     forum = data["forum"]
     kind = data["kind"]
     if kind == "catering":
-        return tables.catering(forum)
+        return tables.catering(forum, contact=contact)
     if kind == "rooming":
         return tables.rooming_list(forum, contact=contact)
     if kind == "transfers":
@@ -50,7 +51,7 @@ def _table(data: dict, *, contact: bool) -> tables.Table:
 
 @staff_view(EXPORT_REGISTRATIONS)
 def export_page(request: HttpRequest) -> HttpResponse:
-    contact = request.user.has_perm(VIEW_CONTACT_DETAILS)
+    contact = may_see_contact_details(request.user)
     forums = staff_forum_filter(Forum.objects.order_by("-start_date"), request.user, field="pk")
     if request.method == "POST":
         form = ExportForm(request.POST, forums=forums, contact=contact)
@@ -87,7 +88,7 @@ def export_selected_action(model_admin, request: HttpRequest, queryset: QuerySet
     if not request.user.has_perm(EXPORT_REGISTRATIONS):
         model_admin.message_user(request, _("You may not export registrations."), level="error")
         return None
-    contact = request.user.has_perm(VIEW_CONTACT_DETAILS)
+    contact = may_see_contact_details(request.user)
     form = ColumnsForm(request.POST if action_confirmed(request) else None, contact=contact)
     if form.is_valid():
         data = form.cleaned_data

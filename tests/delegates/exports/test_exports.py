@@ -186,24 +186,30 @@ def test_delegate_list_xlsx_keeps_text_as_text_and_dates_as_dates(client, regist
     assert len(rows) == 4
 
 
-def test_without_contact_permission_there_is_no_email_or_phone_even_when_asked(client, forum):
+def test_without_contact_permission_there_are_no_contact_details_even_when_asked(client, forum):
+    SessionFactory(forum=forum, title="Lunch", serves_food=True)
     host_city = in_role(READ_ONLY, "host.city@surabaya.example.org")
     client.force_login(host_city)
 
     page = client.get(EXPORT_URL)
     asked = export(client, forum, columns=["reference", "email", "phone", "name"])
-    rows = csv_rows(export(client, forum, columns=["reference", "name"]))
-    rooming = csv_rows(export(client, forum, kind="rooming"))
+    rooming = export(client, forum, kind="rooming")
+    rows = csv_rows(export(client, forum, columns=["reference", "name", "country"]))
+    catering = csv_rows(export(client, forum, kind="catering"))
 
     assert page.status_code == 200
-    assert 'value="email"' not in page.text and 'value="phone"' not in page.text
-    assert "your role does not include delegates' contact details" in page.text
-    assert asked["Content-Type"].startswith("text/html")  # the form again: no file
-    assert "chan.sopheaktra@phnompenh.example.org" not in asked.text
-    assert rows[0] == ["Reference", "Name"]
-    assert "Mobile phone" not in rooming[0] and "Email" not in rooming[0]
-    flat = "\n".join(",".join(row) for row in rows + rooming)
-    assert "@" not in flat and "+855" not in flat
+    for value in ("email", "phone", "dietary", "allergies", "hotel", "arrival_date", "rooming", "transfers",
+                  "visa_letters"):  # fmt: skip
+        assert f'value="{value}"' not in page.text
+    assert "Your role does not include delegates' contact details" in page.text
+    for refused in (asked, rooming):  # the form again, with its error: no file
+        assert refused["Content-Type"].startswith("text/html")
+        assert "Select a valid choice" in refused.text
+    assert rows[0] == ["Reference", "Name", "Country"]
+    assert catering[0][-1] == "No special requirement"  # the counts, not who has which allergy
+    assert catering[1][:3] == ["Lunch", catering[1][1], "3"]
+    flat = "\n".join(",".join(row) for row in rows + catering)
+    assert "@" not in flat and "+855" not in flat and "Peanuts" not in flat
 
 
 def test_staff_limited_to_other_forums_cannot_export_this_one(client, forum):
