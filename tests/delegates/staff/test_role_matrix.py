@@ -96,6 +96,7 @@ ALL_STAFF = frozenset(ROLES)
 ADMINS = frozenset({"admin", "admin_a"})
 REGISTRATION_DESK = frozenset({"admin", "admin_a", "registrar", "registrar_a"})
 PRINTERS = frozenset({"admin", "admin_a", "door"})
+EXPORTERS = REGISTRATION_DESK | {"read_only"}
 
 # model -> action -> the roles offered it.
 ACTIONS = {
@@ -104,6 +105,7 @@ ACTIONS = {
         "reject_selected": REGISTRATION_DESK,
         "cancel_selected": REGISTRATION_DESK,
         "print_badges": PRINTERS,
+        "export_selected": EXPORTERS,
         "reissue_checkin_token": PRINTERS,
     },
     "delegates.emailoutbox": {"send_again": REGISTRATION_DESK},
@@ -280,3 +282,15 @@ def test_role_staff_views(world, as_role, settings, role, view):
         got["forum B"] = status(world.b)
         expected["forum B"] = 404 if role in roles else 403
     assert got == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_export_page(world, as_role, role):
+    client = as_role(role)
+
+    page = client.get(reverse("admin:delegates_registration_export"))
+
+    assert page.status_code == (200 if role in EXPORTERS else 403)
+    if role in LIMITED and page.status_code == 200:  # only their own forums are offered
+        assert f'value="{world.a.registration.forum_id}"' in page.text
+        assert f'value="{world.b.registration.forum_id}"' not in page.text
