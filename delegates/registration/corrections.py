@@ -84,9 +84,11 @@ def _category_problem(registration: Registration, category: DelegateCategory) ->
 
 
 def _email_problem(registration: Registration, email: str) -> str:
+    # Cancelled registrations of the address are no obstacle, as on the registration form.
     other = (
         Registration.objects.filter(forum_id=registration.forum_id, email__iexact=email)
         .exclude(pk=registration.pk)
+        .exclude(status=RegistrationStatus.CANCELLED)
         .order_by("id")
         .first()
     )

@@ -78,6 +78,31 @@ def _status_message(registration: Registration) -> str:
     return text % values
 
 
+def _duplicate_message(registration: Registration) -> str:
+    """What the registration's own accounts and staff are told when its address is entered again."""
+    values = {"reference": registration.reference, "status": registration.get_status_display()}
+    if registration.status == RegistrationStatus.REJECTED:
+        return (
+            _(
+                "The secretariat did not accept the registration of this email address for this forum "
+                "(reference %(reference)s). Please write to the secretariat to register again."
+            )
+            % values
+        )
+    return _(
+        "This email address is already registered for this forum (reference %(reference)s, %(status)s)."
+    ) % (values)
+
+
+def _attempt_message(*, forum: Forum, email: str) -> str:
+    """What anyone else is told: it says nothing of the registration, and is true of it (its address
+    has just been written to)."""
+    return _("Thank you. We have written to %(email)s about the registration for %(forum)s.") % {
+        "email": email,
+        "forum": forum.name,
+    }
+
+
 def _delegate_user(request: HttpRequest, email: str):
     """The signed-in user, if the delegate's email is one they have verified (the delegate registers
     themselves); None when someone registers another person."""
@@ -126,7 +151,18 @@ def register(request: HttpRequest, forum_slug: str) -> HttpResponse:
                     delegate_user=_delegate_user(request, email),
                 )
             except DuplicateRegistration as error:
-                form.add_error("email", str(error))
+                existing = error.registration
+                if existing is None:  # gone again in a race: nothing to tell, nothing saved
+                    form.add_error(None, busy_message())
+                elif selectors.registration_is_known_to(user=request.user, registration=existing):
+                    form.add_error("email", _duplicate_message(existing))
+                else:
+                    # Someone else's registration: neither confirm nor deny it; its address is told.
+                    registration_services.registration_attempt_notify(
+                        registration=existing, attempted_by=request.user
+                    )
+                    messages.info(request, _attempt_message(forum=forum, email=email))
+                    return redirect("delegates:my-registrations")
             except RegistrationError as error:
                 form.add_error(None, str(error))
             except RegistrationBusy:
