@@ -36,7 +36,7 @@ from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus
 from ..mail.outbox import email_queue
 from ..models import DelegateCategory, Registration, StatusChange
 from .seats import category_has_seat, lock_seats, promote_from_waitlist, seats_locked
-from .services import EDITABLE_FIELDS, DuplicateRegistration, RegistrationError
+from .services import EDITABLE_FIELDS, DuplicateRegistration, RegistrationError, account_of_address
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,10 @@ def registration_correct(
             raise EmailTaken(problem)
         reasons.append(REASON_EMAIL.format(old=old_email, new=email))
         fresh.email = email
-        changed.append("email")
+        # The registration belongs to the new address: its account (if any) sees it, the old one's no
+        # longer does (whoever registered the delegate still does).
+        fresh.user = account_of_address(email)
+        changed.extend(["email", "user"])
 
     if is_head_of_local_government is not None and is_head_of_local_government != (
         fresh.is_head_of_local_government

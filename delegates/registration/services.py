@@ -67,6 +67,7 @@ __all__ = [
     "registration_attempt_notify",
     "registration_cancel",
     "registration_in_the_way",
+    "registration_link_account",
     "registration_reject",
     "registration_submit",
     "registration_update",
@@ -217,6 +218,13 @@ def registration_submit(
         badge_issue(registration=registration)  # after the email: its task is enqueued second
     logger.info("registration submitted", extra={"registration": registration.pk, "status": status})
     return registration
+
+
+def registration_link_account(*, user: AbstractBaseUser, email: str) -> int:
+    """An account has just verified ``email``: the registrations made for that address that belong to
+    no account yet become its own, so that they stay with it if the address later passes to another
+    account. Returns how many were linked."""
+    return Registration.objects.filter(email__iexact=email.strip(), user__isnull=True).update(user=user)
 
 
 @transaction.atomic

@@ -6,12 +6,14 @@ rightful accounts and staff are told, a stranger is answered calmly and the addr
 import html
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from delegates.enums import EmailKind, RegistrationStatus
 from delegates.mail.outbox import outbox_render
 from delegates.models import EmailOutbox, Registration, StaffForumAccess, StatusChange
+from delegates.registration.corrections import registration_correct
 from delegates.registration.services import registration_cancel, registration_reject
 from tests.delegates.accounts import verified_user
 from tests.delegates.registration.submissions import form_data, page, register_url
@@ -256,3 +258,41 @@ def test_history_of_a_new_registration_never_includes_the_cancelled_ones(open_fo
 
     assert list(StatusChange.objects.filter(registration=second).values_list("reason", flat=True)) == [""]
     assert StatusChange.objects.filter(reason=PRIVATE).get().registration_id == first.pk
+
+
+def test_verifying_an_address_makes_the_registrations_made_for_it_the_accounts_own(
+    client, open_forum, mayors, assistant
+):
+    client.force_login(assistant)
+    made_for = register_a(client, mayors, email="new.mayor@city.example.org")
+    assert made_for.user is None  # no account had the address
+    mayor = UserFactory(username="new.mayor@city.example.org", email="new.mayor@city.example.org")
+    address = EmailAddress.objects.create(user=mayor, email=mayor.email, verified=False, primary=True)
+    client.force_login(mayor)
+
+    response = client.post(reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]))
+
+    assert response.status_code == 302
+    made_for.refresh_from_db()
+    assert made_for.user == mayor
+    # The address passes to another account later: the registration stays with the mayor's.
+    address.delete()
+    client.force_login(verified_user("new.mayor@city.example.org", username="newcomer"))
+    assert client.get(detail_url(made_for)).status_code == 404
+
+
+def test_a_staff_correction_of_the_address_gives_the_registration_to_the_new_addresss_account(
+    client, open_forum, mayors, account_a, account_b, staff
+):
+    client.force_login(account_a)
+    registration = register_a(client, mayors)
+
+    registration_correct(registration=registration, actor=staff, email=account_b.email)
+
+    registration.refresh_from_db()
+    assert (registration.user, registration.registered_by) == (account_b, account_a)
+    client.force_login(account_b)
+    assert client.get(detail_url(registration)).status_code == 200
+    outsider = verified_user("outsider@elsewhere.example.org")
+    client.force_login(outsider)
+    assert client.get(detail_url(registration)).status_code == 404
