@@ -92,13 +92,16 @@ class DuplicateRegistration(RegistrationError):
         self.registration = registration
 
 
-def registration_in_the_way(*, forum_id: int, email: str) -> Registration | None:
+def registration_in_the_way(
+    *, forum_id: int, email: str, rejected_stands: bool = True
+) -> Registration | None:
     """The registration that stops ``email`` from registering for the forum again: its active one, or
-    else one the secretariat rejected (a rejected delegate does not come back by submitting the form
-    again; the secretariat can register them). Cancelled registrations are no obstacle."""
+    else (``rejected_stands``) one the secretariat rejected — a rejected delegate does not come back by
+    submitting the form again; staff may register them. Cancelled registrations are no obstacle."""
+    ended = [RegistrationStatus.CANCELLED] + ([] if rejected_stands else [RegistrationStatus.REJECTED])
     return (
         Registration.objects.filter(forum_id=forum_id, email__iexact=email.strip())
-        .exclude(status=RegistrationStatus.CANCELLED)
+        .exclude(status__in=ended)
         .select_related("forum")
         .order_by("-id")
         .first()
@@ -135,6 +138,7 @@ def registration_submit(
     session_ids: Iterable[int] = (),
     registered_by: AbstractBaseUser | None,
     delegate_user: AbstractBaseUser | None = None,
+    over_rejection: bool = False,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register a delegate for a forum: always a new registration, with its own reference and history.
@@ -149,7 +153,8 @@ def registration_submit(
     never shown on the new one). The delegate's account is ``delegate_user`` or, when none is given, the
     account that has verified the address. Raises RegistrationClosed outside the registration window,
     DuplicateRegistration (carrying the registration in the way) if the address has an active
-    registration for this forum or one the secretariat rejected, RegistrationBusy on lock timeout.
+    registration for this forum or one the secretariat rejected (unless ``over_rejection``: staff who
+    may add registrations register the delegate after all), RegistrationBusy on lock timeout.
     """
     session_ids = sorted(set(session_ids))
     forum, categories, sessions = lock_seats(
@@ -163,7 +168,7 @@ def registration_submit(
         raise RegistrationClosed(_("Registration for this forum is not open."))
     _check_sessions(forum, sessions, session_ids)
     email = data["email"].strip()
-    existing = registration_in_the_way(forum_id=forum.id, email=email)
+    existing = registration_in_the_way(forum_id=forum.id, email=email, rejected_stands=not over_rejection)
     if existing is not None:
         raise DuplicateRegistration(_("This email address is already registered for this forum."), existing)
 

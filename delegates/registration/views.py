@@ -35,6 +35,8 @@ from events.selectors import (
 
 from ..enums import ACTIVE_STATUSES, RegistrationStatus, SignupStatus
 from ..models import Registration, SessionSignup
+from ..permissions import ADD_REGISTRATION
+from ..staff.selectors import staff_may_work_on
 from . import selectors
 from . import services as registration_services
 from .forms import HONORIFICS, DelegateDetailsForm, RegistrationForm
@@ -103,6 +105,17 @@ def _attempt_message(*, forum: Forum, email: str) -> str:
     }
 
 
+def _may_register_over_a_rejection(user, forum: Forum) -> bool:
+    """Staff who may add registrations of this forum register a delegate the secretariat rejected
+    before (the delegate is told to write to them)."""
+    return bool(
+        user.is_active
+        and user.is_staff
+        and user.has_perm(ADD_REGISTRATION)
+        and staff_may_work_on(user, forum.id)
+    )
+
+
 def _delegate_user(request: HttpRequest, email: str):
     """The signed-in user, if the delegate's email is one they have verified (the delegate registers
     themselves); None when someone registers another person."""
@@ -149,6 +162,7 @@ def register(request: HttpRequest, forum_slug: str) -> HttpResponse:
                     session_ids=form.session_ids(),
                     registered_by=request.user,
                     delegate_user=_delegate_user(request, email),
+                    over_rejection=_may_register_over_a_rejection(request.user, forum),
                 )
             except DuplicateRegistration as error:
                 existing = error.registration

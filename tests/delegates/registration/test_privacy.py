@@ -296,3 +296,25 @@ def test_a_staff_correction_of_the_address_gives_the_registration_to_the_new_add
     outsider = verified_user("outsider@elsewhere.example.org")
     client.force_login(outsider)
     assert client.get(detail_url(registration)).status_code == 404
+
+
+def test_staff_who_may_add_registrations_register_a_rejected_delegate_after_all(
+    client, open_forum, mayors, account_a, staff
+):
+    client.force_login(account_a)
+    rejected = register_a(client, mayors)
+    registration_reject(registration=rejected, actor=staff, reason="Not an elected official")
+    registrar = staff_viewer("registrar@uclg-aspac.example.org")
+    registrar.user_permissions.add(Permission.objects.get(codename="add_registration"))
+    client.force_login(registrar)
+
+    again = register_a(client, mayors)
+
+    assert again.pk != rejected.pk
+    assert (again.status, again.user, again.registered_by) == (
+        RegistrationStatus.CONFIRMED,
+        account_a,
+        registrar,
+    )
+    rejected.refresh_from_db()
+    assert rejected.status == RegistrationStatus.REJECTED
