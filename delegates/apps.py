@@ -12,12 +12,13 @@ class DelegatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from allauth.account.signals import email_changed
+        from allauth.account.signals import email_changed, email_confirmed
         from celery.signals import worker_init
         from django.db.models.signals import post_migrate
 
         # allauth is not one of our apps: its signal is how we hear that an account's address changed.
         email_changed.connect(_username_follows_email, dispatch_uid="delegates-username-follows-email")
+        email_confirmed.connect(_registrations_follow_account, dispatch_uid="delegates-registrations-linked")
 
         # In a worker's main process, before the pool forks: its children inherit the loaded fonts.
         worker_init.connect(_warm_up_badge_rendering, weak=False, dispatch_uid="delegates-badge-warm-up")
@@ -41,6 +42,12 @@ def _roles_sync(*, using, apps=None, **kwargs) -> None:
 
     if router.allow_migrate(using, "auth"):
         roles_sync(apps=apps or global_apps)
+
+
+def _registrations_follow_account(*, email_address, **kwargs) -> None:
+    from .registration.services import registration_link_account
+
+    registration_link_account(user=email_address.user, email=email_address.email)
 
 
 def _warm_up_badge_rendering(**kwargs) -> None:

@@ -76,6 +76,9 @@ class EmailKind(models.TextChoices):
     REJECTED = "rejected", _("Registration rejected")
     CANCELLED = "cancelled", _("Registration cancelled")
     CHANGED = "changed", _("Registration details changed")
+    # To an address already registered, when another account submitted the form for it: the form
+    # neither confirms nor denies the registration to that account (``registration_attempt_notify``).
+    ATTEMPT = "attempt", _("Registration attempted for an address already registered")
     ACCOUNT = "account", _("Account (verification, password reset)")
 
 

@@ -199,6 +199,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMF Events] "
 ACCOUNT_ADAPTER = "delegates.mail.account_adapter.AccountAdapter"
+# Sign-up takes as long whether or not the address has an account (it hashes the password either way).
+ACCOUNT_FORMS = {"signup": "delegates.mail.account_forms.SignupForm"}
 # An account is its email address: allauth shows the address wherever it would show a user (the
 # usernames Django keeps are made up by allauth and never shown).
 ACCOUNT_USER_DISPLAY = "delegates.mail.account_adapter.user_display"

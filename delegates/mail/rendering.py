@@ -29,6 +29,7 @@ SUBJECTS = {
     EmailKind.REJECTED: gettext_noop("Registration not accepted: {forum}"),
     EmailKind.CANCELLED: gettext_noop("Registration cancelled: {forum}"),
     EmailKind.CHANGED: gettext_noop("Registration updated: {forum}"),
+    EmailKind.ATTEMPT: gettext_noop("Your address was entered on the registration form: {forum}"),
 }
 
 
@@ -78,7 +79,8 @@ def email_render(*, registration: Registration, kind: str, reason: str) -> tuple
         ),
         "show_status": kind == EmailKind.CHANGED,
         "to": registration.email,
-        "cc": email_copy_to(registration),
+        # A notice of an attempt goes to the delegate's address alone (``registration_attempt_notify``).
+        "cc": "" if kind == EmailKind.ATTEMPT else email_copy_to(registration),
         "contact_email": forum.contact_email,
         "contact_phone": forum.secretariat_phone,
     }

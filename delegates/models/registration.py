@@ -18,7 +18,15 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from events.models import Forum, Session
 
-from ..enums import Dietary, NameOrder, NativeScript, RegistrationStatus, SignupState, SignupStatus
+from ..enums import (
+    ACTIVE_STATUSES,
+    Dietary,
+    NameOrder,
+    NativeScript,
+    RegistrationStatus,
+    SignupState,
+    SignupStatus,
+)
 from ..permissions import REGISTRATION_PERMISSIONS
 from ..registration.names import display_name
 
@@ -177,7 +185,14 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         permissions = REGISTRATION_PERMISSIONS
         constraints = [
-            models.UniqueConstraint(Lower("email"), "forum", name="registration_one_per_email_per_forum"),
+            # One registration that takes part per address and forum; the cancelled (and rejected)
+            # registrations of the address stay as they were, each with its own history.
+            models.UniqueConstraint(
+                Lower("email"),
+                "forum",
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="registration_one_active_per_email_per_forum",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"
             ),

@@ -36,7 +36,7 @@ from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus
 from ..mail.outbox import email_queue
 from ..models import DelegateCategory, Registration, StatusChange
 from .seats import category_has_seat, lock_seats, promote_from_waitlist, seats_locked
-from .services import EDITABLE_FIELDS, DuplicateRegistration, RegistrationError
+from .services import EDITABLE_FIELDS, DuplicateRegistration, RegistrationError, account_of_address
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +84,11 @@ def _category_problem(registration: Registration, category: DelegateCategory) ->
 
 
 def _email_problem(registration: Registration, email: str) -> str:
+    # Cancelled registrations of the address are no obstacle, as on the registration form.
     other = (
         Registration.objects.filter(forum_id=registration.forum_id, email__iexact=email)
         .exclude(pk=registration.pk)
+        .exclude(status=RegistrationStatus.CANCELLED)
         .order_by("id")
         .first()
     )
@@ -183,7 +185,10 @@ def registration_correct(
             raise EmailTaken(problem)
         reasons.append(REASON_EMAIL.format(old=old_email, new=email))
         fresh.email = email
-        changed.append("email")
+        # The registration belongs to the new address: its account (if any) sees it, the old one's no
+        # longer does (whoever registered the delegate still does).
+        fresh.user = account_of_address(email)
+        changed.extend(["email", "user"])
 
     if is_head_of_local_government is not None and is_head_of_local_government != (
         fresh.is_head_of_local_government

@@ -1,24 +1,42 @@
 """Reads of registrations, with the visibility rule written once: a user sees the registrations they
 made (``registered_by``), the ones that are theirs (``user``), and the ones made for an email address
-they have verified. Anything else is a 404."""
+they have verified that no account holds yet (``user`` empty). Anything else is a 404.
+
+A registration that belongs to an account stays with it: if the address later passes to another
+account, that account does not see the registration, its history or its reasons. Each registration
+has its own history: registering again after cancelling makes a new one."""
 
 import uuid
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from events.models import Forum, Session
 
-from ..enums import RegistrationStatus, SignupStatus
+from ..enums import ACTIVE_STATUSES, RegistrationStatus, SignupStatus
 from ..models import DelegateCategory, Registration, SessionSignup
+from ..permissions import VIEW_REGISTRATION
+from ..staff.selectors import staff_may_work_on
 
 
 def _visible_to(user: AbstractBaseUser) -> Q:
     verified_email = EmailAddress.objects.filter(user=user, verified=True, email__iexact=OuterRef("email"))
-    return Q(registered_by=user) | Q(user=user) | Exists(verified_email)
+    return Q(registered_by=user) | Q(user=user) | (Q(user__isnull=True) & Exists(verified_email))
+
+
+def registration_is_known_to(*, user: AbstractBaseUser, registration: Registration) -> bool:
+    """Whether ``user`` may be told that ``registration`` exists: one of its own (the visibility rule
+    above), or active staff who may view the registrations of its forum. Anyone else is told neither
+    that it exists nor that it does not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    is_staff = user.is_active and user.is_staff and user.has_perm(VIEW_REGISTRATION)
+    if is_staff and staff_may_work_on(user, registration.forum_id):
+        return True
+    return Registration.objects.filter(_visible_to(user), pk=registration.pk).exists()
 
 
 def _signups_with_seats(signups: QuerySet[SessionSignup]) -> QuerySet[SessionSignup]:
@@ -44,6 +62,9 @@ def signup_list_for_registration(*, registration: Registration) -> list[SessionS
     return list(_signups_with_seats(registration.signups.all()))
 
 
+_taking_part_first = Case(When(status__in=ACTIVE_STATUSES, then=Value(0)), default=Value(1))
+
+
 def registration_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Registration]:
     if not user.is_authenticated:
         return Registration.objects.none()
@@ -51,7 +72,9 @@ def registration_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Registrati
         Registration.objects.filter(_visible_to(user))
         .select_related("forum", "category")
         .prefetch_related(Prefetch("signups", queryset=_signups_with_seats(SessionSignup.objects.all())))
-        .order_by("-forum__start_date", "created_at")
+        # Per forum, the registrations that take part first; then the ones that left (cancelled, not
+        # accepted), each its own record with its own history.
+        .order_by("-forum__start_date", _taking_part_first, "created_at", "id")
     )
 
 

@@ -24,7 +24,7 @@ from ..badges.content import BADGE_FIELDS
 from ..badges.storage import badge_issue, badge_render_on_commit
 from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus, SignupStatus
 from ..mail.outbox import email_queue
-from ..models import DelegateCategory, Registration, SessionSignup, StatusChange
+from ..models import DelegateCategory, EmailOutbox, Registration, SessionSignup, StatusChange
 from .rules import EditRefusal, registration_edit_refusal
 from .seats import (
     RegistrationBusy,
@@ -55,7 +55,6 @@ EDITABLE_FIELDS = (
 REASON_NEEDS_APPROVAL = "The category needs staff approval."
 REASON_FORUM_FULL = "The forum is full."
 REASON_CATEGORY_FULL = "The category is full."
-REASON_REGISTERED_AGAIN = "Registered again after cancelling."
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -63,8 +62,12 @@ __all__ = [
     "RegistrationBusy",
     "RegistrationClosed",
     "RegistrationError",
+    "account_of_address",
     "registration_approve",
+    "registration_attempt_notify",
     "registration_cancel",
+    "registration_in_the_way",
+    "registration_link_account",
     "registration_reject",
     "registration_submit",
     "registration_update",
@@ -80,7 +83,40 @@ class RegistrationClosed(RegistrationError):
 
 
 class DuplicateRegistration(RegistrationError):
-    pass
+    """The address already has a registration for this forum that takes part, or one the secretariat
+    did not accept: ``registration`` is that one (None if it could not be read). Whether the user is
+    told so is for the caller to decide (``selectors.registration_is_known_to``)."""
+
+    def __init__(self, message: str, registration: Registration | None = None) -> None:
+        super().__init__(message)
+        self.registration = registration
+
+
+def registration_in_the_way(
+    *, forum_id: int, email: str, rejected_stands: bool = True
+) -> Registration | None:
+    """The registration that stops ``email`` from registering for the forum again: its active one, or
+    else (``rejected_stands``) one the secretariat rejected — a rejected delegate does not come back by
+    submitting the form again; staff may register them. Cancelled registrations are no obstacle."""
+    ended = [RegistrationStatus.CANCELLED] + ([] if rejected_stands else [RegistrationStatus.REJECTED])
+    return (
+        Registration.objects.filter(forum_id=forum_id, email__iexact=email.strip())
+        .exclude(status__in=ended)
+        .select_related("forum")
+        .order_by("-id")
+        .first()
+    )
+
+
+def account_of_address(email: str) -> AbstractBaseUser | None:
+    """The account that has verified this address (allauth keeps one per address), if any: the
+    delegate's own account, which then sees the registration even if the address moves on."""
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.filter(email__iexact=email.strip(), verified=True).select_related("user").first()
+    )
+    return address.user if address is not None else None
 
 
 def _check_sessions(forum: Forum, sessions: dict[int, Session], wanted: Iterable[int]) -> None:
@@ -102,19 +138,23 @@ def registration_submit(
     session_ids: Iterable[int] = (),
     registered_by: AbstractBaseUser | None,
     delegate_user: AbstractBaseUser | None = None,
+    over_rejection: bool = False,
     now: dt.datetime | None = None,
 ) -> Registration:
-    """Register a delegate for a forum.
+    """Register a delegate for a forum: always a new registration, with its own reference and history.
 
     Takes the forum, category and chosen sessions' row locks (in that order), decides the status —
     PENDING if the category needs approval, WAITLISTED if the forum or category is full, CONFIRMED
     otherwise — marks the delegate as a head of local government if the category says so by default,
     gives each chosen session a seat or a waitlist place, records the status history and
     queues the matching email (sent after commit); a confirmed delegate gets a check-in token and their
-    badge is rendered after commit. A delegate who cancelled may register again: their
-    registration is filled in anew and joins the end of any waitlist. Raises RegistrationClosed outside
-    the registration window, DuplicateRegistration if this email is already registered (and not
-    cancelled), RegistrationBusy on lock timeout.
+    badge is rendered after commit. A delegate who cancelled may register again: the new registration
+    joins the end of any waitlist, and the cancelled one stays as it was (its history and reasons are
+    never shown on the new one). The delegate's account is ``delegate_user`` or, when none is given, the
+    account that has verified the address. Raises RegistrationClosed outside the registration window,
+    DuplicateRegistration (carrying the registration in the way) if the address has an active
+    registration for this forum or one the secretariat rejected (unless ``over_rejection``: staff who
+    may add registrations register the delegate after all), RegistrationBusy on lock timeout.
     """
     session_ids = sorted(set(session_ids))
     forum, categories, sessions = lock_seats(
@@ -128,14 +168,9 @@ def registration_submit(
         raise RegistrationClosed(_("Registration for this forum is not open."))
     _check_sessions(forum, sessions, session_ids)
     email = data["email"].strip()
-    existing = (
-        Registration.objects.select_for_update()
-        .filter(forum_id=forum.id, email__iexact=email)
-        .order_by("id")
-        .first()
-    )
-    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        raise DuplicateRegistration(_("This email address is already registered for this forum."))
+    existing = registration_in_the_way(forum_id=forum.id, email=email, rejected_stands=not over_rejection)
+    if existing is not None:
+        raise DuplicateRegistration(_("This email address is already registered for this forum."), existing)
 
     if category.requires_approval:
         status, reason = RegistrationStatus.PENDING, REASON_NEEDS_APPROVAL
@@ -146,17 +181,7 @@ def registration_submit(
     else:
         status, reason = RegistrationStatus.CONFIRMED, ""
 
-    if existing is None:
-        registration = Registration(forum=forum)
-        previous = ""
-    else:
-        registration = existing
-        previous = existing.status
-        reason = f"{REASON_REGISTERED_AGAIN} {reason}".strip()
-        # A new submission: its place in the waitlist is now, and nothing typed last time lingers.
-        registration.created_at = timezone.now()
-        for name in EDITABLE_FIELDS:
-            setattr(registration, name, Registration._meta.get_field(name).get_default())
+    registration = Registration(forum=forum)
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(registration, name, data[name])
@@ -166,19 +191,20 @@ def registration_submit(
     registration.is_head_of_local_government = category.heads_of_local_government
     registration.email = email
     registration.registered_by = registered_by
-    registration.user = delegate_user or registration.user
+    registration.user = delegate_user or account_of_address(email)
     registration.privacy_consent_at = moment
     registration.status = status
     try:
         with transaction.atomic():
             registration.save()
-    except IntegrityError as error:  # the database's word on one registration per email per forum
-        raise DuplicateRegistration(_("This email address is already registered for this forum.")) from error
+    except IntegrityError as error:  # the database's word on one active registration per email per forum
+        raise DuplicateRegistration(
+            _("This email address is already registered for this forum."),
+            registration_in_the_way(forum_id=forum.id, email=email),
+        ) from error
     change = StatusChange.objects.create(
-        registration=registration, from_status=previous, to_status=status, actor=registered_by, reason=reason
+        registration=registration, from_status="", to_status=status, actor=registered_by, reason=reason
     )
-    if existing is not None:  # the sign-ups released on cancelling: this submission chooses anew
-        registration.signups.all().delete()
     for session_id in session_ids:
         SessionSignup.objects.create(
             registration=registration, session_id=session_id, status=SignupStatus.WAITLISTED
@@ -197,6 +223,32 @@ def registration_submit(
         badge_issue(registration=registration)  # after the email: its task is enqueued second
     logger.info("registration submitted", extra={"registration": registration.pk, "status": status})
     return registration
+
+
+def registration_link_account(*, user: AbstractBaseUser, email: str) -> int:
+    """An account has just verified ``email``: the registrations made for that address that belong to
+    no account yet become its own, so that they stay with it if the address later passes to another
+    account. Returns how many were linked."""
+    return Registration.objects.filter(email__iexact=email.strip(), user__isnull=True).update(user=user)
+
+
+@transaction.atomic
+def registration_attempt_notify(
+    *, registration: Registration, attempted_by: AbstractBaseUser | None, now: dt.datetime | None = None
+) -> EmailOutbox:
+    """Tell the address of ``registration`` that another account submitted the registration form for
+    it (the form answered that account without saying whether the address is registered). Nothing of
+    the registration changes and nothing of it is shown to that account. Queues one email to the
+    registration's address only (no copy), at most one a day per registration, so the form cannot be
+    used to flood a delegate's mailbox; the email names the account that tried."""
+    day = (now or timezone.now()).astimezone(dt.UTC).date().isoformat()
+    return email_queue(
+        registration=registration,
+        kind=EmailKind.ATTEMPT,
+        reason=getattr(attempted_by, "email", "") or "",
+        detail=day,
+        to=registration.email,
+    )
 
 
 def _lock_registration(registration: Registration) -> tuple[Registration, Forum, dict[int, Session]]:

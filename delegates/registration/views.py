@@ -37,6 +37,8 @@ from ..badges.content import badge_content
 from ..badges.printable import badge_problems
 from ..enums import ACTIVE_STATUSES, RegistrationStatus, SignupStatus
 from ..models import Registration, SessionSignup
+from ..permissions import ADD_REGISTRATION
+from ..staff.selectors import staff_may_work_on
 from . import selectors
 from . import services as registration_services
 from .forms import HONORIFICS, DelegateDetailsForm, RegistrationForm
@@ -78,6 +80,42 @@ def _status_message(registration: Registration) -> str:
             "If a place becomes free it is confirmed automatically and we will write to %(email)s."
         )
     return text % values
+
+
+def _duplicate_message(registration: Registration) -> str:
+    """What the registration's own accounts and staff are told when its address is entered again."""
+    values = {"reference": registration.reference, "status": registration.get_status_display()}
+    if registration.status == RegistrationStatus.REJECTED:
+        return (
+            _(
+                "The secretariat did not accept the registration of this email address for this forum "
+                "(reference %(reference)s). Please write to the secretariat to register again."
+            )
+            % values
+        )
+    return _(
+        "This email address is already registered for this forum (reference %(reference)s, %(status)s)."
+    ) % (values)
+
+
+def _attempt_message(*, forum: Forum, email: str) -> str:
+    """What anyone else is told: it says nothing of the registration, and is true of it (its address
+    has just been written to)."""
+    return _("Thank you. We have written to %(email)s about the registration for %(forum)s.") % {
+        "email": email,
+        "forum": forum.name,
+    }
+
+
+def _may_register_over_a_rejection(user, forum: Forum) -> bool:
+    """Staff who may add registrations of this forum register a delegate the secretariat rejected
+    before (the delegate is told to write to them)."""
+    return bool(
+        user.is_active
+        and user.is_staff
+        and user.has_perm(ADD_REGISTRATION)
+        and staff_may_work_on(user, forum.id)
+    )
 
 
 def _delegate_user(request: HttpRequest, email: str):
@@ -126,9 +164,21 @@ def register(request: HttpRequest, forum_slug: str) -> HttpResponse:
                     session_ids=form.session_ids(),
                     registered_by=request.user,
                     delegate_user=_delegate_user(request, email),
+                    over_rejection=_may_register_over_a_rejection(request.user, forum),
                 )
             except DuplicateRegistration as error:
-                form.add_error("email", str(error))
+                existing = error.registration
+                if existing is None:  # gone again in a race: nothing to tell, nothing saved
+                    form.add_error(None, busy_message())
+                elif selectors.registration_is_known_to(user=request.user, registration=existing):
+                    form.add_error("email", _duplicate_message(existing))
+                else:
+                    # Someone else's registration: neither confirm nor deny it; its address is told.
+                    registration_services.registration_attempt_notify(
+                        registration=existing, attempted_by=request.user
+                    )
+                    messages.info(request, _attempt_message(forum=forum, email=email))
+                    return redirect("delegates:my-registrations")
             except RegistrationError as error:
                 form.add_error(None, str(error))
             except RegistrationBusy:

@@ -96,8 +96,9 @@ def test_registering_again_takes_the_new_categorys_default(open_forum, heads, of
 
     again = register(open_forum, officials, 1)
 
-    assert again.pk == first.pk
+    assert again.pk != first.pk
     assert fresh(again).is_head_of_local_government is False
+    assert fresh(first).is_head_of_local_government is True
 
 
 @pytest.mark.django_db
@@ -302,15 +303,15 @@ def test_email_change_sends_nothing_to_an_unknown_old_address(open_forum, offici
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("taken_by", ["active", "cancelled"])
+@pytest.mark.parametrize("taken_by", ["active", "rejected"])
 def test_email_of_another_registration_of_the_forum_is_refused(
     open_forum, officials, staff, register, taken_by
 ):
     other = register(open_forum, officials, 1, email="mayor@bangkok.example.org")
-    if taken_by == "cancelled":
-        registration_cancel(registration=other, actor=None)
+    if taken_by == "rejected":
+        registration_reject(registration=other, actor=staff, reason="Not an official")
     registration = register(open_forum, officials, 2)
-    label = {"active": "Confirmed", "cancelled": "Cancelled"}[taken_by]
+    label = {"active": "Confirmed", "rejected": "Rejected"}[taken_by]
 
     with pytest.raises(EmailTaken) as refused:
         registration_correct(registration=registration, actor=staff, email="Mayor@Bangkok.example.org")
@@ -321,6 +322,21 @@ def test_email_of_another_registration_of_the_forum_is_refused(
     )
     assert fresh(registration).email == "mayor2@city2.example.org"
     assert len(history(registration)) == 1
+
+
+@pytest.mark.django_db
+def test_email_of_a_cancelled_registration_of_the_forum_may_be_given(open_forum, officials, staff, register):
+    other = register(open_forum, officials, 1, email="mayor@bangkok.example.org")
+    registration_cancel(registration=other, actor=None)
+    registration = register(open_forum, officials, 2)
+
+    registration_correct(registration=registration, actor=staff, email="Mayor@Bangkok.example.org")
+
+    assert fresh(registration).email == "Mayor@Bangkok.example.org"
+    assert (fresh(other).email, fresh(other).status) == (
+        "mayor@bangkok.example.org",
+        RegistrationStatus.CANCELLED,
+    )
 
 
 @pytest.mark.django_db

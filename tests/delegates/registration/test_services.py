@@ -17,7 +17,6 @@ from delegates.registration.services import (
     REASON_CATEGORY_FULL,
     REASON_FORUM_FULL,
     REASON_NEEDS_APPROVAL,
-    REASON_REGISTERED_AGAIN,
     DuplicateRegistration,
     RegistrationClosed,
     RegistrationError,
@@ -302,33 +301,50 @@ def test_same_email_may_register_for_another_forum(open_forum, mayors, register)
 
 
 @pytest.mark.django_db
-def test_cancelled_delegate_registers_again_at_the_end_of_the_waitlist(open_forum, mayors, register):
+def test_cancelled_delegate_registers_again_as_a_new_registration_at_the_end_of_the_waitlist(
+    open_forum, mayors, register
+):
     mayors.capacity = 1
     mayors.save()
     first = register(open_forum, mayors, 1, allergies="Peanuts")
-    submitted_at = first.created_at
-    registration_cancel(registration=first, actor=None)
+    registration_cancel(registration=first, actor=None, reason="Private: a family matter")
     holder = register(open_forum, mayors, 2)
     waiting = register(open_forum, mayors, 3)
 
     again = register(open_forum, mayors, 1, email="Mayor1@city1.example.org")
 
-    assert again.pk == first.pk
+    assert again.pk != first.pk
+    assert (again.reference, again.public_id) != (first.reference, first.public_id)
     assert (again.status, again.email, again.allergies) == (WAITLISTED, "Mayor1@city1.example.org", "")
-    assert again.created_at > waiting.created_at > submitted_at
-    assert history(again) == [
+    assert again.created_at > waiting.created_at > first.created_at
+    assert history(again) == [("", WAITLISTED, None, REASON_CATEGORY_FULL)]
+    # The cancelled registration stays as it was, with its own history and emails.
+    first.refresh_from_db()
+    assert (first.status, first.allergies) == (CANCELLED, "Peanuts")
+    assert history(first) == [
         ("", CONFIRMED, None, ""),
-        (CONFIRMED, CANCELLED, None, ""),
-        (CANCELLED, WAITLISTED, None, f"{REASON_REGISTERED_AGAIN} {REASON_CATEGORY_FULL}"),
+        (CONFIRMED, CANCELLED, None, "Private: a family matter"),
     ]
-    assert [kind for kind, _to, _subject in emails(again)] == [
-        EmailKind.CONFIRMED,
-        EmailKind.CANCELLED,
-        EmailKind.WAITLISTED,
-    ]
+    assert [kind for kind, _to, _subject in emails(first)] == [EmailKind.CONFIRMED, EmailKind.CANCELLED]
+    assert [kind for kind, _to, _subject in emails(again)] == [EmailKind.WAITLISTED]
     # When the seat frees, the delegate who waited longer goes first.
     registration_cancel(registration=holder, actor=None)
-    assert (status(waiting), status(again)) == (CONFIRMED, WAITLISTED)
+    assert (status(waiting), status(again), status(first)) == (CONFIRMED, WAITLISTED, CANCELLED)
+
+
+@pytest.mark.django_db
+def test_registering_again_while_active_is_refused_with_the_registration_in_the_way(
+    open_forum, mayors, register
+):
+    first = register(open_forum, mayors, 1)
+    registration_cancel(registration=first, actor=None)
+    second = register(open_forum, mayors, 1)
+
+    with pytest.raises(DuplicateRegistration) as refused:
+        register(open_forum, mayors, 1)
+
+    assert refused.value.registration == second
+    assert Registration.objects.filter(email="mayor1@city1.example.org").count() == 2
 
 
 @pytest.mark.django_db
@@ -336,8 +352,11 @@ def test_rejected_delegate_cannot_register_again(open_forum, mayors, staff, regi
     registration = register(open_forum, mayors, 1)
     registration_reject(registration=registration, actor=staff, reason="Not an elected official")
 
-    with pytest.raises(DuplicateRegistration):
+    with pytest.raises(DuplicateRegistration) as refused:
         register(open_forum, mayors, 1)
+
+    assert refused.value.registration == registration
+    assert Registration.objects.count() == 1
 
 
 # --- Approval and rejection ----------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def test_register_of_a_draft_forum_is_404(signed_in):
 def test_register_with_an_email_already_registered_says_so_next_to_the_field(
     signed_in, open_forum, mayors, register
 ):
-    register(open_forum, mayors, email="Governor@PhnomPenh.example.org")
+    existing = register(open_forum, mayors, email="Governor@PhnomPenh.example.org")
 
     response = signed_in.post(register_url(open_forum), form_data(mayors, given_name="Sokha"))
 
@@ -290,7 +290,8 @@ def test_register_with_an_email_already_registered_says_so_next_to_the_field(
     assert Registration.objects.count() == 1
     assert (
         '<p class="field__error" id="id_email_error">\n        <span class="visually-hidden">Error:</span> '
-        "This email address is already registered for this forum."
+        "This email address is already registered for this forum "
+        f"(reference {existing.reference}, Confirmed)."
     ) in body
     assert 'aria-describedby="id_email_helptext id_email_error"' in body
     assert 'href="#id_email">Delegate&#x27;s email: This email address is already registered' in body
