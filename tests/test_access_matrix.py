@@ -129,6 +129,8 @@ STAFF_VIEWS = {
         200,
     ),
     "admin:events_forum_copy": ("forum", "get", ("events.add_forum", "events.view_forum"), 200),
+    # Exports of a forum's registrations (no object in the URL: the forum is chosen on the page).
+    "admin:delegates_registration_export": (None, "get", ("delegates.export_registrations",), 200),
     # Django's own: set another account's password.
     "admin:auth_user_password_change": ("owner", "get", ("auth.change_user",), 200),
 }
@@ -439,7 +441,8 @@ def test_staff_views_refuse_everyone_without_the_permission_and_answer_those_wit
     admin_sign_in = reverse("admin:login")
     wrong = []
     for name, (what, method, permissions, allowed_status) in STAFF_VIEWS.items():
-        url = reverse(name, args=[world[{"registration": "mine"}.get(what, what)].pk])
+        args = [] if what is None else [world[{"registration": "mine"}.get(what, what)].pk]
+        url = reverse(name, args=args)
         client.logout()
         anonymous = ask(client, method, url)
         if not is_sign_in(anonymous, admin_sign_in):
