@@ -45,6 +45,10 @@ class PrintJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running job every few seconds (PRINT_JOB_HEARTBEAT_SECONDS): a RUNNING job whose
+    # heartbeat is late (PRINT_JOB_STALE_SECONDS) lost its worker, and the sweep hands it to another.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    runner = models.CharField(_("worker"), max_length=200, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
