@@ -273,6 +273,8 @@ def _render(job: PrintJob, *, attempt: int, workdir: Path) -> Path | None:
             if not progress(done):
                 return None
     rendered = time.monotonic()
+    if not progress(job.total):  # joining and storing a large job take a while: a heartbeat if due
+        return None
     joined = rendering.join_chunks(
         [rendering.chunk_path(workdir, chunk.index) for chunk in chunks],
         output=workdir / "badges.pdf",
