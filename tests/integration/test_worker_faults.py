@@ -134,6 +134,11 @@ class Beat(CeleryWorker):
             )  # fmt: skip
         return self
 
+    def stop(self) -> None:  # nothing to finish cleanly at the end of a test
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+
 
 @pytest.fixture
 def broker(tmp_path):
