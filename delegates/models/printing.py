@@ -17,7 +17,8 @@ from .registration import Registration
 class PrintJob(models.Model):
     """A batch of badges rendered into one PDF in the background, for organisers to print.
 
-    Moves QUEUED → RUNNING → DONE or FAILED. Its items record which badges it printed, so "not yet
+    Moves QUEUED → RUNNING → DONE or FAILED; a RUNNING job whose worker is gone (late heartbeat) goes
+    back to QUEUED for another worker. Its items record which badges it printed, so "not yet
     printed" and reprints are tracked. Only one active job per selection (``dedupe_key``): two organisers
     starting the same job at once get the same job."""
 
