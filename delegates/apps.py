@@ -13,7 +13,7 @@ class DelegatesConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import email_changed, email_confirmed
-        from celery.signals import worker_init
+        from celery.signals import worker_init, worker_process_init
         from django.db.models.signals import post_migrate
 
         # allauth is not one of our apps: its signal is how we hear that an account's address changed.
@@ -22,6 +22,12 @@ class DelegatesConfig(AppConfig):
 
         # In a worker's main process, before the pool forks: its children inherit the loaded fonts.
         worker_init.connect(_warm_up_badge_rendering, weak=False, dispatch_uid="delegates-badge-warm-up")
+        # When a worker starts, and when a pool process starts (one replacing a killed one): badge
+        # files that runs killed before they could clean up are removed.
+        worker_init.connect(_clean_render_folder, weak=False, dispatch_uid="delegates-render-clean")
+        worker_process_init.connect(
+            _clean_render_folder, weak=False, dispatch_uid="delegates-render-clean-process"
+        )
 
         # The staff roles are what their names promise after every migrate (and after a flush, which
         # empties the groups the migrations made): a permission added later joins its roles at once.
@@ -59,3 +65,14 @@ def _warm_up_badge_rendering(**kwargs) -> None:
         render_warm_up()
     except Exception:  # a warm-up failure must never stop a worker; the first job pays the cost
         logger.exception("badge rendering warm-up failed")
+
+
+def _clean_render_folder(**kwargs) -> None:
+    """Remove the badge files of runs that were killed (folders of the private render folder that no
+    living process holds)."""
+    from .badges.workspace import render_workspace_clean
+
+    try:
+        render_workspace_clean()
+    except Exception:  # a cleaning failure must never stop a worker; the next start tries again
+        logger.exception("badge render folder not cleaned")

@@ -33,14 +33,18 @@ SEND_EMAIL = "delegates.send_outbox_email"
 SWEEP_OUTBOX = "delegates.outbox_sweep"
 RENDER_BADGE = "delegates.render_badge"
 RUN_PRINT_JOB = "delegates.run_print_job"
+SWEEP_PRINT_JOBS = "delegates.print_job_sweep"
 
-# (soft, hard) time limits in seconds. A print job of a few thousand badges takes minutes; its hard
-# limit stays well below Redis's visibility timeout (3600 s), so a job still running is never
-# delivered to a second worker.
-SEND_EMAIL_LIMITS = (60, 90)
+# (soft, hard) time limits in seconds. An email's attempt is the worker's for
+# OUTBOX_SENDING_LEASE_SECONDS (60 s by default): the send task's hard limit stays below it, so an
+# attempt is over, one way or the other, before the sweep may hand its row to another worker. A print
+# job of a few thousand badges takes minutes; its hard limit stays well below Redis's visibility
+# timeout (3600 s), so a job still running is never delivered to a second worker.
+SEND_EMAIL_LIMITS = (45, 55)
 SWEEP_OUTBOX_LIMITS = (120, 150)
 RENDER_BADGE_LIMITS = (60, 90)
 RUN_PRINT_JOB_LIMITS = (1800, 1860)
+SWEEP_PRINT_JOBS_LIMITS = (60, 90)
 
 
 # Why tasks are held back in the current context (``enqueue_held_back``), and how many were.

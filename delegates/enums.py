@@ -84,6 +84,8 @@ class EmailKind(models.TextChoices):
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    # Handed to the mail relay by a worker now (``sending_until`` says until when the attempt is its).
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     # Written but deliberately never sent (the demo data's fictional delegates); the note says why.

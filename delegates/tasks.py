@@ -3,12 +3,13 @@
 which services enqueue through; nothing imports this module but Celery."""
 
 import logging
+import os
 import smtplib
 import socket
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
 from . import background
 from .badges.content import BadgeError
@@ -16,12 +17,15 @@ from .badges.storage import badge_store
 from .enums import RegistrationStatus
 from .mail.outbox import outbox_send, outbox_sweep, retry_delay
 from .models import Registration
+from .printing.services import print_job_sweep
 
 logger = logging.getLogger(__name__)
 
 # Transient failures of the mail relay: the message is retried with exponential backoff. (SMTP errors
 # and socket timeouts are OSErrors too; listed for the reader.)
 TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, socket.timeout, TimeoutError, OSError)
+# A database connection that broke before the relay was spoken to (nothing was sent): retried too.
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def _limits(limits: tuple[int, int]) -> dict[str, int]:
@@ -31,11 +35,12 @@ def _limits(limits: tuple[int, int]) -> dict[str, int]:
 
 @shared_task(bind=True, name=background.SEND_EMAIL, **_limits(background.SEND_EMAIL_LIMITS))
 def send_outbox_email(self, outbox_id: int) -> bool:
-    """Send one outbox row (idempotent: a row already sent is left alone). Backoff and the number of
-    retries come from the OUTBOX_RETRY_* settings, read when the task runs."""
+    """Send one outbox row (idempotent: a row already sent is left alone). The task's id names the
+    attempt, so the same task redelivered after its worker died takes its own attempt over at once.
+    Backoff and the number of retries come from the OUTBOX_RETRY_* settings, read when the task runs."""
     try:
-        return outbox_send(outbox_id=outbox_id)
-    except TRANSIENT_MAIL_ERRORS as error:
+        return outbox_send(outbox_id=outbox_id, claimant=self.request.id or "")
+    except (*TRANSIENT_MAIL_ERRORS, *TRANSIENT_DATABASE_ERRORS) as error:
         logger.warning(
             "email not sent, will retry", extra={"outbox": outbox_id, "retries": self.request.retries}
         )
@@ -52,13 +57,19 @@ def sweep_outbox() -> int:
     return outbox_sweep()
 
 
-@shared_task(name=background.RUN_PRINT_JOB, **_limits(background.RUN_PRINT_JOB_LIMITS))
-def run_print_job(job_id: int) -> bool:
+@shared_task(bind=True, name=background.RUN_PRINT_JOB, **_limits(background.RUN_PRINT_JOB_LIMITS))
+def run_print_job(self, job_id: int) -> bool:
     """Render a badge print job into one PDF (idempotent: a finished job, or one another worker is
     running, is left alone; a job whose worker was killed is taken over)."""
     from .printing.runner import print_job_run  # pypdf and the rendering pool load where jobs run
 
-    return print_job_run(job_id=job_id)
+    return print_job_run(job_id=job_id, runner=f"{self.request.hostname or 'worker'} pid {os.getpid()}")
+
+
+@shared_task(name=background.SWEEP_PRINT_JOBS, **_limits(background.SWEEP_PRINT_JOBS_LIMITS))
+def sweep_print_jobs() -> int:
+    """Periodic (beat): hand running print jobs whose worker is gone (late heartbeat) to another."""
+    return print_job_sweep()
 
 
 def _transient_storage_errors() -> tuple[type[BaseException], ...]:

@@ -156,6 +156,22 @@ OUTBOX_RETRY_BACKOFF_MAX = env.float("OUTBOX_RETRY_BACKOFF_MAX", default=600.0)
 OUTBOX_MAX_RETRIES = env.int("OUTBOX_MAX_RETRIES", default=10)
 OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", default=60.0)
 
+# Workers that die mid-task (delegates/mail/outbox.py, delegates/printing/): an email's attempt is
+# recorded before the relay is spoken to and is the worker's for OUTBOX_SENDING_LEASE_SECONDS (not
+# shorter than the send task's hard time limit, 55 s), after which the sweep sends it again, with the
+# same Message-ID. A running print job writes a heartbeat every PRINT_JOB_HEARTBEAT_SECONDS; beat's
+# print-job sweep (every PRINT_JOB_SWEEP_SECONDS) hands a job whose heartbeat is older than
+# PRINT_JOB_STALE_SECONDS to another worker. Badge files are rendered in BADGE_RENDER_DIR (mode 0700),
+# cleaned after each run and when a worker starts.
+OUTBOX_SENDING_LEASE_SECONDS = env.float("OUTBOX_SENDING_LEASE_SECONDS", default=60.0)
+PRINT_JOB_HEARTBEAT_SECONDS = env.float("PRINT_JOB_HEARTBEAT_SECONDS", default=10.0)
+PRINT_JOB_STALE_SECONDS = env.float("PRINT_JOB_STALE_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["print-job-sweep"] = {
+    "task": "delegates.print_job_sweep",  # background.SWEEP_PRINT_JOBS
+    "schedule": env.float("PRINT_JOB_SWEEP_SECONDS", default=30.0),
+}
+BADGE_RENDER_DIR = Path(env("BADGE_RENDER_DIR", default=str(VAR_DIR / "render")))
+
 # --- Email -----------------------------------------------------------------------------------------
 # Production points EMAIL_URL at the SMTP relay (smtp+tls://user:pass@host:587). The embedded default
 # writes each message to var/mail and echoes it on the console.

@@ -34,6 +34,7 @@ class EmailOutboxAdmin(admin.ModelAdmin):
         "subject",
         "status",
         "attempts",
+        "message_id",
         "last_error",
         "note",
         "queued",

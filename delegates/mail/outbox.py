@@ -6,8 +6,13 @@ reports, then sent by a Celery task enqueued after commit. This module is the on
   renders the message when it first sends the row and keeps what it sent on the row, so a retry sends
   the same message. The request that made the change, holding the seat locks, does not spend its time
   on it.
-- Idempotent: the row's unique key names the event it reports, and the task sends a row once
-  (PENDING → SENT under a row lock), so a retried or duplicated task never sends twice.
+- Idempotent: the row's unique key names the event it reports, and a row is sent once: its attempt is
+  recorded and committed first (PENDING → SENDING, the worker's until a lease ends), then the relay is
+  spoken to with the row's own Message-ID (the same for every attempt), then SENT is written — on a new
+  database connection, a few times, if the one in use broke. A retried or duplicated task finds the row
+  taken or sent and does nothing. A worker that dies between the relay's answer and that write leaves
+  the row SENDING; once the lease is over the sweep sends it again, with the same Message-ID: at most
+  one more copy per such death, never a lost email (README, "Email delivery").
 - Nothing is lost: if the broker is down when the change commits, the row stays PENDING and the
   periodic ``outbox_sweep`` sends it once the broker is back. The delegate never sees that error.
 - Retries: a transient SMTP failure leaves the row PENDING (attempts and last error recorded) and the
@@ -26,12 +31,14 @@ reports, then sent by a Celery task enqueued after commit. This module is the on
 import logging
 import random
 import smtplib
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -42,6 +49,10 @@ from .message import OutboxEmail
 from .rendering import email_copy_to, email_render
 
 logger = logging.getLogger(__name__)
+
+# What a database connection that broke raises (a restarted server, a connection cut by the network or
+# by pg_terminate_backend): worth a new connection and another try.
+DATABASE_CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 def email_queue(
@@ -186,51 +197,140 @@ def _is_permanent(error: Exception) -> bool:
     return False
 
 
-def outbox_send(*, outbox_id: int) -> bool:
-    """Send one outbox row if it is still PENDING. Holds the row's lock while sending, so two workers
-    given the same row send it once. Returns True if sent now, False if there was nothing to do (or the
-    relay refused the message for good: the row is then FAILED). Raises a transient SMTP or network
-    error after recording it on the row (attempts, last error), for the task to retry."""
+def _message_id_domain() -> str:
+    """The right-hand side of our Message-IDs: the sender's domain (SITE_DOMAIN if it has none)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or settings.SITE_DOMAIN
+
+
+def _message(outbox: EmailOutbox) -> OutboxEmail:
+    reply_to = outbox_reply_to(outbox)
+    message = OutboxEmail(
+        subject=outbox.subject,
+        body=outbox.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outbox.to],
+        cc=[outbox.cc] if outbox.cc else [],
+        reply_to=[reply_to] if reply_to else [],
+        headers={
+            "Message-ID": outbox.message_id,
+            "X-AMF-Outbox": str(outbox.pk),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if outbox.body_html:
+        message.attach_alternative(outbox.body_html, "text/html")
+    return message
+
+
+def _claim(outbox_id: int, claimant: str) -> tuple[EmailOutbox, OutboxEmail] | None:
+    """Record the attempt before the relay is spoken to: a PENDING row — or a SENDING one whose
+    attempt is over (its lease ran out: the worker died), or is this very task's (redelivered after its
+    worker died) — becomes SENDING, ``claimant``'s until the lease ends, one attempt more, with its
+    message written and its Message-ID made if it has none. Committed before it returns. None when
+    there is nothing to send (sent, failed, skipped, or another worker's attempt is under way)."""
     with transaction.atomic():
         outbox = EmailOutbox.objects.select_for_update().filter(pk=outbox_id).first()
         if outbox is None:
             logger.warning("outbox row %s does not exist", outbox_id)
-            return False
-        if outbox.status != OutboxStatus.PENDING:
-            return False
+            return None
+        now = timezone.now()
+        if outbox.status == OutboxStatus.SENDING:
+            if outbox.claimed_by != claimant and outbox.sending_until and outbox.sending_until > now:
+                logger.info("outbox row %s is being sent by another worker", outbox_id)
+                return None
+            # Its worker died during the attempt, maybe after the relay took the message: sent again
+            # with the same Message-ID.
+            logger.warning(
+                "email attempt left by a worker that died; sending again", extra={"outbox": outbox_id}
+            )
+        elif outbox.status != OutboxStatus.PENDING:
+            return None
         outbox_render(outbox)
-        reply_to = outbox_reply_to(outbox)
-        message = OutboxEmail(
-            subject=outbox.subject,
-            body=outbox.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[outbox.to],
-            cc=[outbox.cc] if outbox.cc else [],
-            reply_to=[reply_to] if reply_to else [],
-            headers={"X-AMF-Outbox": str(outbox.pk), "Auto-Submitted": "auto-generated"},
-        )
-        if outbox.body_html:
-            message.attach_alternative(outbox.body_html, "text/html")
-        failure = None
-        try:
-            message.send(fail_silently=False)
-        except Exception as error:  # any SMTP or network error: recorded here, retried by the task
-            outbox.last_error = f"{type(error).__name__}: {error}"[:500]
-            if _is_permanent(error):
-                outbox.status = OutboxStatus.FAILED
-            else:
-                failure = error
-        else:
-            outbox.status = OutboxStatus.SENT
-            outbox.sent_at = timezone.now()
-            outbox.last_error = ""
+        if not outbox.message_id:
+            outbox.message_id = f"<{uuid.uuid4().hex}@{_message_id_domain()}>"
+        outbox.status = OutboxStatus.SENDING
+        outbox.claimed_by = claimant[:64]
+        outbox.sending_until = now + timedelta(seconds=settings.OUTBOX_SENDING_LEASE_SECONDS)
         outbox.attempts += 1
-        outbox.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-    if failure is not None:
-        raise failure
-    if outbox.status == OutboxStatus.FAILED:
+        outbox.save(update_fields=["status", "claimed_by", "sending_until", "attempts", "message_id"])
+        return outbox, _message(outbox)
+
+
+# How often the outcome of an attempt is written before giving up, and the first pause between tries
+# (doubled each time: about six seconds in all), each on a new database connection.
+RECORD_TRIES = 6
+RECORD_FIRST_PAUSE = 0.2
+
+
+def _record(outbox_id: int, claimant: str, **fields) -> bool:
+    """Write the outcome of ``claimant``'s attempt on the row. A database connection that broke (the
+    server restarted, the connection was cut) is closed and the write tried again on a new one, a few
+    times with backoff; then the error is raised. False if the attempt was no longer ``claimant``'s
+    (its lease ran out and another worker took the row)."""
+    pause = RECORD_FIRST_PAUSE
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            updated = EmailOutbox.objects.filter(
+                pk=outbox_id, status=OutboxStatus.SENDING, claimed_by=claimant
+            ).update(claimed_by="", sending_until=None, **fields)
+            return bool(updated)
+        except DATABASE_CONNECTION_ERRORS:
+            # Inside a caller's transaction a new connection would not see its work: nothing to retry.
+            if attempt == RECORD_TRIES or connection.in_atomic_block:
+                raise
+            logger.warning(
+                "outcome of an email attempt not recorded; retrying on a new database connection",
+                extra={"outbox": outbox_id, "try": attempt},
+            )
+            connection.close()
+            time.sleep(pause)
+            pause *= 2
+    return False  # not reached
+
+
+def outbox_send(*, outbox_id: int, claimant: str = "") -> bool:
+    """Send one outbox row if it is still to be sent, once.
+
+    First the attempt is recorded and committed (``_claim``: SENDING, ``claimant``'s for
+    OUTBOX_SENDING_LEASE_SECONDS; ``claimant`` is the task's id, the same when the task is redelivered),
+    then the message goes to the relay with the row's Message-ID, then the outcome is written, on a new
+    database connection if the one in use broke (``_record``). So two workers given the same row send
+    it once, a connection cut after the relay's answer does not send it again, and a worker that dies
+    in between leaves a SENDING row that is sent again, with the same Message-ID, once its lease is over.
+
+    Returns True if sent now, False if there was nothing to do (or the relay refused the message for
+    good: the row is then FAILED). A transient SMTP or network error is recorded on the row (PENDING
+    again, last error) and raised for the task to retry; so is a database error before the relay was
+    spoken to. Must not be called inside a transaction (the attempt must be committed first)."""
+    claimant = claimant or uuid.uuid4().hex
+    claimed = _claim(outbox_id, claimant)
+    if claimed is None:
+        return False
+    outbox, message = claimed
+    try:
+        message.send(fail_silently=False)
+    except Exception as error:  # any SMTP or network error: recorded here, retried by the task
+        last_error = f"{type(error).__name__}: {error}"[:500]
+        permanent = _is_permanent(error)
+        status = OutboxStatus.FAILED if permanent else OutboxStatus.PENDING
+        _record(outbox_id, claimant, status=status, last_error=last_error)
+        if not permanent:
+            raise
         logger.error("email refused by the relay", extra={"outbox": outbox_id, "kind": outbox.kind})
         return False
+    try:
+        recorded = _record(
+            outbox_id, claimant, status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+    except DATABASE_CONNECTION_ERRORS:
+        # Sent, but the database stayed out of reach: the row stays SENDING and is sent once more, with
+        # the same Message-ID, when its lease is over. Not raised: a retry of the task would do the same
+        # at once.
+        logger.exception("email sent but not recorded as sent", extra={"outbox": outbox_id})
+        return True
+    if not recorded:
+        logger.warning("email sent after its attempt had expired", extra={"outbox": outbox_id})
     logger.info("email sent", extra={"outbox": outbox_id, "kind": outbox.kind})
     return True
 
@@ -260,19 +360,18 @@ def _overdue_after(attempts: int, first_attempt_within: float) -> float:
 
 
 def outbox_sweep(*, older_than: timedelta | None = None) -> int:
-    """Re-enqueue PENDING rows whose task was lost: never attempted ``older_than`` after they were
-    written (default ``OUTBOX_SWEEP_AFTER_SECONDS``; the broker was down), or whose retry is overdue
-    (the broker or worker died in between). Rows whose retry is still on its way are left alone.
-    Returns how many were enqueued."""
+    """Re-enqueue rows whose task was lost: PENDING rows never attempted ``older_than`` after they were
+    written (default ``OUTBOX_SWEEP_AFTER_SECONDS``; the broker was down) or whose retry is overdue (the
+    broker or worker died in between), and SENDING rows whose attempt's lease is over (the worker died
+    while it sent them; sent again with the same Message-ID). Rows whose retry is still on its way are
+    left alone. Returns how many were enqueued."""
     if older_than is None:
         older_than = timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
     now = timezone.now()
     pending = EmailOutbox.objects.filter(status=OutboxStatus.PENDING)
-    due = Q()
+    due = Q(status=OutboxStatus.SENDING, sending_until__lt=now)
     for attempts in pending.values_list("attempts", flat=True).distinct().order_by():
         late = timedelta(seconds=_overdue_after(attempts, older_than.total_seconds()))
-        due |= Q(attempts=attempts, created_at__lt=now - late)
-    if not due:
-        return 0
-    ids = list(pending.filter(due).order_by("id").values_list("id", flat=True)[:500])
+        due |= Q(status=OutboxStatus.PENDING, attempts=attempts, created_at__lt=now - late)
+    ids = list(EmailOutbox.objects.filter(due).order_by("id").values_list("id", flat=True)[:500])
     return sum(1 for outbox_id in ids if enqueue_send(outbox_id=outbox_id))

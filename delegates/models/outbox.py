@@ -1,6 +1,7 @@
 """The email outbox: one row per email we mean to send (written by ``delegates.mail``)."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import EmailKind, OutboxStatus
@@ -28,6 +29,15 @@ class EmailOutbox(models.Model):
         max_length=16, choices=OutboxStatus, default=OutboxStatus.PENDING, db_index=True
     )
     attempts = models.PositiveIntegerField(default=0)
+    # The Message-ID header, made at the first attempt and sent with every attempt: a copy sent twice
+    # (a worker that died between the relay's answer and recording it) is the same message to the
+    # receiving servers and to us.
+    message_id = models.CharField(max_length=255, blank=True, editable=False)
+    # An attempt is recorded (SENDING) before the relay is spoken to: who makes it (the task's id) and
+    # until when it is theirs; a SENDING row past that time was left by a worker that died, and the
+    # sweep hands it to another.
+    claimed_by = models.CharField(max_length=64, blank=True, editable=False)
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=500, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("Why it was not sent."))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -37,6 +47,11 @@ class EmailOutbox(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("outgoing email")
         verbose_name_plural = _("outgoing emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~Q(message_id=""), name="emailoutbox_unique_message_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"

@@ -17,7 +17,8 @@ from .registration import Registration
 class PrintJob(models.Model):
     """A batch of badges rendered into one PDF in the background, for organisers to print.
 
-    Moves QUEUED → RUNNING → DONE or FAILED. Its items record which badges it printed, so "not yet
+    Moves QUEUED → RUNNING → DONE or FAILED; a RUNNING job whose worker is gone (late heartbeat) goes
+    back to QUEUED for another worker. Its items record which badges it printed, so "not yet
     printed" and reprints are tracked. Only one active job per selection (``dedupe_key``): two organisers
     starting the same job at once get the same job."""
 
@@ -45,6 +46,10 @@ class PrintJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running job every few seconds (PRINT_JOB_HEARTBEAT_SECONDS): a RUNNING job whose
+    # heartbeat is late (PRINT_JOB_STALE_SECONDS) lost its worker, and the sweep hands it to another.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    runner = models.CharField(_("worker"), max_length=200, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

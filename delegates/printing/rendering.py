@@ -167,8 +167,9 @@ def render_in_processes(
     chunks: list[Chunk], *, processes: int, layout: str, workdir: Path, on_progress: Callable[[int], bool]
 ) -> bool:
     """Render the chunks into ``workdir`` in ``processes`` forked processes (chunk n in process n mod
-    processes), calling ``on_progress(badges done)`` as chunk files appear; it returns False to stop
-    (the job was taken away), and so does this.
+    processes), calling ``on_progress(badges done so far)`` every time it looks (twenty times a second,
+    also when nothing new appeared, so that the caller can write a heartbeat); it returns False to
+    stop (the job was taken away), and so does this.
 
     Plain ``os.fork``, not multiprocessing: Celery's prefork pool runs tasks in daemonic processes,
     which multiprocessing does not let have children. Forked, not spawned: the processes start in
@@ -195,7 +196,7 @@ def render_in_processes(
             finished = [index for index in waiting if chunk_path(workdir, index).exists()]
             for index in finished:
                 done += waiting.pop(index)
-            if finished and not on_progress(done):
+            if not on_progress(done):  # also while nothing finished: the caller's heartbeat
                 return False
             for pid, number in list(children.items()):
                 ended, status = os.waitpid(pid, os.WNOHANG)

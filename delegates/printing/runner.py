@@ -6,20 +6,25 @@ the joined PDF stored, and the job DONE with its file in one transaction (the bo
   The lock dies with the runner's database connection, so a worker killed in the middle of a job leaves
   a RUNNING job nobody holds: a redelivered task (acks_late) takes it over, and staff may restart it.
   A task delivered twice, or a restart while the job runs, finds the lock taken and does nothing.
+- Heartbeat: the running job writes ``heartbeat_at`` with its progress, at least every
+  PRINT_JOB_HEARTBEAT_SECONDS. A whole worker killed leaves its task unacknowledged at the broker for
+  up to its visibility timeout (an hour); beat's sweep (``services.print_job_sweep``) notices the late
+  heartbeat and hands the job to another worker within PRINT_JOB_STALE_SECONDS and a sweep's interval.
+- Files: rendered in a folder of this run inside the private render folder (``badges.workspace``),
+  removed when the run ends, well or not; a run first removes what earlier runs of the job left.
 - Rendering (``rendering.py``): chunks of badges (a multiple of four, so A4 sheets stay full)
   rendered by processes forked one per core. The chunk PDFs are joined with pypdf and saved under an
   unguessable name, ``print-jobs/<public_id>.pdf``.
 """
 
 import contextlib
-import functools
 import logging
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
@@ -27,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from ..badges.content import badge_fingerprint
 from ..badges.printable import UnprintableBadge, describe_unprintable
+from ..badges.workspace import render_workspace, render_workspace_clean
 from ..checkin.tokens import checkin_token_issue
 from ..enums import ACTIVE_PRINT_JOB_STATUSES as ACTIVE
 from ..enums import PrintJobStatus, RegistrationStatus
@@ -77,7 +83,7 @@ def _runner_lock(job_id: int) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, _lock_key(job_id)])
 
 
-def _claim(job_id: int) -> PrintJob | None:
+def _claim(job_id: int, *, runner: str = "") -> PrintJob | None:
     """QUEUED, or RUNNING left by a runner that died → RUNNING, one more attempt. Registrations no
     longer confirmed leave the job. None when there is nothing to do."""
     with transaction.atomic():
@@ -111,32 +117,45 @@ def _claim(job_id: int) -> PrintJob | None:
             job.save(update_fields=["status", "attempts", "done", "total", "error", "finished_at"])
             return None
         job.status = PrintJobStatus.RUNNING
-        job.started_at = now
+        job.started_at = job.heartbeat_at = now
+        job.runner = runner[:200]
         job.finished_at = None
         job.error = ""
-        job.save(update_fields=["status", "attempts", "done", "total", "started_at", "finished_at", "error"])
+        job.save(
+            update_fields=[
+                *("status", "attempts", "done", "total", "started_at", "heartbeat_at", "runner"),
+                *("finished_at", "error"),
+            ]
+        )
         return job
 
 
-def print_job_run(*, job_id: int) -> bool:
+def _workspace_prefix(job_id: int) -> str:
+    return f"print-job-{job_id}-"
+
+
+def print_job_run(*, job_id: int, runner: str = "") -> bool:
     """Render the job's badges into one PDF and finish the job (the body of ``run_print_job``).
 
     Idempotent: a DONE or FAILED job, or one another runner holds, is left alone (returns False).
-    Takes the job's runner lock, claims it (see ``_claim``), renders chunk after chunk while
-    committing progress, saves the joined PDF to storage, then marks the job DONE with its file in
-    one transaction. Any error marks the job FAILED with a friendly message (returns False)."""
+    Takes the job's runner lock, claims it (see ``_claim``; ``runner`` names the worker process, shown
+    to staff), renders chunk after chunk in a private folder while committing progress and the
+    heartbeat, saves the joined PDF to storage, then marks the job DONE with its file in one
+    transaction. Any error marks the job FAILED with a friendly message (returns False)."""
     with _runner_lock(job_id) as granted:
         if not granted:
             logger.info("print job %s is being run by another worker", job_id)
             return False
-        job = _claim(job_id)
+        job = _claim(job_id, runner=runner)
         if job is None:
             return False
         attempt = job.attempts
         logger.info("print job running", extra={"print_job": job.pk, "attempt": attempt, "badges": job.total})
         try:
-            with tempfile.TemporaryDirectory(prefix=f"amf-print-job-{job.pk}-") as workdir:
-                joined = _render(job, attempt=attempt, workdir=Path(workdir))
+            # What an earlier run of this job left (its worker was killed): nobody holds it any more.
+            render_workspace_clean(prefix=_workspace_prefix(job.pk))
+            with render_workspace(prefix=_workspace_prefix(job.pk)) as workdir:
+                joined = _render(job, attempt=attempt, workdir=workdir)
                 if joined is None:
                     return False  # restarted meanwhile: the new run owns the job
                 return _finish(job, attempt=attempt, path=joined)
@@ -182,11 +201,26 @@ def _fail(job: PrintJob, *, attempt: int, error: Exception) -> None:
     )
 
 
-def _progress(job: PrintJob, done: int, *, attempt: int) -> bool:
-    """Commit progress (autocommit: the admin sees it at once). False if the job was taken away."""
-    return bool(
-        PrintJob.objects.filter(pk=job.pk, status=PrintJobStatus.RUNNING, attempts=attempt).update(done=done)
-    )
+class _Progress:
+    """Commits the job's progress and heartbeat (autocommit: the admin and the sweep see them at once):
+    called with the badges done so far, as often as the renderer likes; writes when that number grew,
+    or when the heartbeat is due (PRINT_JOB_HEARTBEAT_SECONDS). Returns False if the job was taken
+    away (restarted, or handed to another worker)."""
+
+    def __init__(self, job: PrintJob, *, attempt: int):
+        self.job_id, self.attempt = job.pk, attempt
+        self.done = 0
+        self.beaten = time.monotonic()
+        self.every = float(settings.PRINT_JOB_HEARTBEAT_SECONDS)
+
+    def __call__(self, done: int) -> bool:
+        now = time.monotonic()
+        if done == self.done and now - self.beaten < self.every:
+            return True
+        job = PrintJob.objects.filter(pk=self.job_id, status=PrintJobStatus.RUNNING, attempts=self.attempt)
+        fields = {"done": done} if done != self.done else {}
+        self.done, self.beaten = done, now
+        return bool(job.update(**fields, heartbeat_at=timezone.now()))
 
 
 def _chunks(job: PrintJob) -> list[rendering.Chunk]:
@@ -225,7 +259,7 @@ def _render(job: PrintJob, *, attempt: int, workdir: Path) -> Path | None:
     started = time.monotonic()
     chunks = _chunks(job)
     processes = min(rendering.render_processes(), len(chunks))
-    progress = functools.partial(_progress, job, attempt=attempt)
+    progress = _Progress(job, attempt=attempt)
     if processes > 1:
         if not rendering.render_in_processes(
             chunks, processes=processes, layout=job.layout, workdir=workdir, on_progress=progress
@@ -239,6 +273,8 @@ def _render(job: PrintJob, *, attempt: int, workdir: Path) -> Path | None:
             if not progress(done):
                 return None
     rendered = time.monotonic()
+    if not progress(job.total):  # joining and storing a large job take a while: a heartbeat if due
+        return None
     joined = rendering.join_chunks(
         [rendering.chunk_path(workdir, chunk.index) for chunk in chunks],
         output=workdir / "badges.pdf",

@@ -8,6 +8,10 @@ their badges into one PDF in the chosen order (``runner.py``), and the organiser
   transaction); until then no file is offered. A failed job keeps a friendly message and can be
   restarted.
 - Printed badges are the items of DONE jobs: "not yet printed" is a confirmed registration without one.
+- A job whose worker is gone (killed whole: its task stays unacknowledged at the broker for up to an
+  hour) is found by beat's ``print_job_sweep`` from its late heartbeat and handed to another worker,
+  which runs it again from the start; after ``runner.MAX_ATTEMPTS`` interruptions it fails with a
+  message saying so. No staff action is needed.
 """
 
 import functools
@@ -16,9 +20,10 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -158,6 +163,50 @@ def _broker_down(job_id: int) -> None:
         ),
         finished_at=timezone.now(),
     )
+
+
+# --- Jobs whose worker is gone --------------------------------------------------------------------------
+
+
+def print_job_sweep(*, stale_after: timedelta | None = None) -> int:
+    """Hand RUNNING jobs whose worker is gone to another worker (periodic, from beat): their heartbeat
+    is older than ``stale_after`` (default PRINT_JOB_STALE_SECONDS) and, where the database can tell,
+    nobody holds their runner lock (a live runner whose heartbeat is merely late is left alone). A job
+    handed over so that is still QUEUED a period later (its task was lost too) is enqueued again.
+
+    Each such job goes back to QUEUED, its progress reset and its attempts kept (the next run counts
+    one more and fails the job with a message after ``runner.MAX_ATTEMPTS``), and is enqueued after
+    commit; its heartbeat is set to now, so that one sweep hands it over once. Takes each job's row
+    lock, skipping jobs locked by someone else. Returns how many jobs were handed over."""
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.PRINT_JOB_STALE_SECONDS)
+    now = timezone.now()
+    before = now - stale_after
+    late = Q(status=PrintJobStatus.RUNNING) & (
+        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before)
+    ) | Q(status=PrintJobStatus.QUEUED, heartbeat_at__lt=before)  # handed over, and lost again
+    candidates = list(PrintJob.objects.filter(late).order_by("id").values_list("pk", flat=True)[:100])
+    resumed = 0
+    for job_id in candidates:
+        with transaction.atomic():
+            job = PrintJob.objects.select_for_update(skip_locked=True).filter(late, pk=job_id).first()
+            if job is None:
+                continue
+            if runner_alive(job_id=job.pk):
+                logger.warning(
+                    "print job heartbeat late, but its runner holds it", extra={"print_job": job.pk}
+                )
+                continue
+            PrintJob.objects.filter(pk=job.pk).update(
+                status=PrintJobStatus.QUEUED, done=0, heartbeat_at=now, runner=""
+            )
+            enqueue_on_commit(job_id=job.pk)
+        logger.warning(
+            "print job abandoned by its worker handed to another",
+            extra={"print_job": job.pk, "attempts": job.attempts},
+        )
+        resumed += 1
+    return resumed
 
 
 # --- Restart -------------------------------------------------------------------------------------------

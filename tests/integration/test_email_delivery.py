@@ -2,7 +2,8 @@
 database, and an SMTP server (aiosmtpd) on a free local port.
 
 - register → the email arrives, to the right people, with the right subject and a link that works;
-- the mail relay is down, then up → the email arrives exactly once;
+- the mail relay is down, then refusing ("451 try again later"), then accepting → the email arrives
+  exactly once, with the Message-ID its row was given at the first attempt;
 - the broker is down when the delegate registers → the registration is saved at once, and the worker's
   periodic sweep delivers the email exactly once when the broker is back.
 """
@@ -162,7 +163,9 @@ def test_registration_email_arrives_with_a_working_link(
     assert (row.kind, row.attempts, row.last_error) == (EmailKind.CONFIRMED, 1, "")
 
 
-def test_smtp_down_then_up_delivers_exactly_once(forum_and_category, redis_url, smtp_server, start_worker):
+def test_smtp_down_then_refusing_then_accepting_delivers_exactly_once(
+    forum_and_category, redis_url, smtp_server, start_worker
+):
     forum, category = forum_and_category
     worker = start_worker(smtp_server.url, OUTBOX_RETRY_BACKOFF="1", OUTBOX_RETRY_BACKOFF_MAX="2")
 
@@ -178,7 +181,20 @@ def test_smtp_down_then_up_delivers_exactly_once(forum_and_category, redis_url, 
     assert failed.status == OutboxStatus.PENDING
     assert failed.last_error.startswith("ConnectionRefusedError")
 
-    smtp_server.start()  # the relay is back; the task's next retry finds it
+    # The relay is back but refuses for now ("try again later"): still pending, retried.
+    smtp_server.refuse_data = "451 4.3.0 Mailbox busy, try again later"
+    smtp_server.start()
+    wait_for(
+        lambda: EmailOutbox.objects.filter(
+            registration=registration, last_error__startswith="SMTPDataError: (451"
+        ).first(),
+        timeout=60,
+        what="an attempt refused by the relay",
+        log=worker.log,
+    )
+    assert smtp_server.received == []
+
+    smtp_server.refuse_data = None  # now it accepts; the task's next retry finds it
     wait_for(
         lambda: smtp_server.received, timeout=60, what="the email after the relay came back", log=worker.log
     )
@@ -186,8 +202,9 @@ def test_smtp_down_then_up_delivers_exactly_once(forum_and_category, redis_url, 
         lambda: outbox_row(registration).status == OutboxStatus.SENT, timeout=10, what="the row marked sent"
     )
     row = outbox_row(registration)
-    assert row.attempts >= 2
+    assert row.attempts >= 3
     assert row.last_error == ""
+    assert smtp_server.received[0].message["Message-ID"] == row.message_id  # made once, for every attempt
 
     # The same task delivered again (a redelivery after a lost acknowledgement): handled, not re-sent.
     with use_broker(redis_url):

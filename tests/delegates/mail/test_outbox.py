@@ -324,7 +324,7 @@ def test_sweep_sends_lost_rows_and_leaves_retries_on_their_way(settings):
     age(lost, minutes=2)
     pending_row(subject="just written")
     retrying = pending_row(subject="retry on its way", attempts=1)
-    age(retrying, minutes=2)  # its retry is due within 60 s + 5 s backoff + one task's time limit
+    age(retrying, seconds=100)  # its retry is due within 60 s + 5 s backoff + one task's time limit
     overdue = pending_row(subject="retry lost", attempts=1)
     age(overdue, minutes=10)
     exhausted = pending_row(subject="retries exhausted", attempts=11)
