@@ -218,6 +218,11 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # account can change or cancel a mayor's registration.
 ACCOUNT_SESSION_REMEMBER = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # also after verifying an address, which signs the user in
+# Rate limits count per client address: allauth's get_client_ip (amf/client_address.py for our own
+# code). Behind proxies, exactly TRUSTED_PROXY_COUNT of them are trusted: the address is the one the
+# outermost of ours appended to X-Forwarded-For (docker-compose.yml: one, Caddy, which replaces what
+# a client sent). 0, without a proxy: X-Forwarded-For is ignored, the address is the connection's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
