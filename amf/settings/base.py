@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "amf.middleware.AccountPagesNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -308,6 +309,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token; static/js sends no POST).
+CSRF_COOKIE_HTTPONLY = True
 
 # --- Logging ---------------------------------------------------------------------------------------
 # Structured, one JSON object per line in production (LOG_FORMAT=json). Our code logs ids and event
