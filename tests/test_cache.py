@@ -2,6 +2,7 @@
 Redis server of the test's own, stopped and started again."""
 
 import logging
+import socket
 
 import pytest
 import redis
@@ -111,3 +112,23 @@ def test_rate_limits_hold_on_the_memory_cache_while_redis_is_down(cache, server,
 
     assert allowed == [True, True, True, False]
     assert ratelimit.consume(other_client, action="login") is True
+
+
+def test_a_redis_that_never_answers_is_given_up_on_after_the_socket_timeout(caplog):
+    # A host that takes the connection and then says nothing (overloaded, or a half-dead proxy).
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        cache = FailoverRedisCache(
+            f"redis://127.0.0.1:{port}/0", {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+        )
+
+        with caplog.at_level(logging.WARNING, logger="amf.cache"):
+            cache.set("kx1", "in memory")
+            value = cache.get("kx1")
+
+    assert value == "in memory"
+    assert cache.using_fallback is True
+    (warning,) = caplog.records
+    assert warning.getMessage().startswith("cache: Redis does not answer (TimeoutError: Timeout reading")
