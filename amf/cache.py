@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
@@ -38,6 +39,24 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+@dataclass
+class _Outage:
+    """Whether one Redis is down, for the whole process: Django makes a cache object per thread."""
+
+    down: bool = False
+    retry_at: float = 0.0  # time.monotonic() before which Redis is not tried again
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_of(name: str) -> _Outage:
+    with _outages_lock:
+        return _outages.setdefault(name, _Outage())
+
+
 class FailoverRedisCache(RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` that falls back to this process's memory while
     Redis is unreachable (see the module's docstring). Same ``LOCATION`` and ``OPTIONS``."""
@@ -46,31 +65,32 @@ class FailoverRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        # Same key prefix, version and default timeout as the Redis side; a name of its own, so that
-        # it shares nothing with another LocMemCache of the process.
+        # One memory store and one outage state per Redis location and key prefix in the process,
+        # shared by the threads' cache objects; same key prefix, version and default timeout.
+        name = f"{server}|{params.get('KEY_PREFIX', '')}"
         fallback_params = {key: value for key, value in params.items() if key != "OPTIONS"}
-        self._fallback = LocMemCache(f"failover:{id(self)}", fallback_params)
-        self._down_until = 0.0  # time.monotonic() before which Redis is not tried again
-        self._down = False
-        self._state_lock = threading.Lock()
+        self._fallback = LocMemCache(f"amf.cache.failover:{name}", fallback_params)
+        self._outage = _outage_of(name)
 
     def _call(self, method: str, *args, **kwargs):
-        if self._down and time.monotonic() < self._down_until:
+        outage = self._outage
+        if outage.down and time.monotonic() < outage.retry_at:
             return getattr(self._fallback, method)(*args, **kwargs)
         try:
             result = getattr(super(), method)(*args, **kwargs)
         except UNREACHABLE as error:
             self._went_down(error)
             return getattr(self._fallback, method)(*args, **kwargs)
-        if self._down:
+        if outage.down:
             self._came_back()
         return result
 
     def _went_down(self, error: Exception) -> None:
-        with self._state_lock:
-            first = not self._down
-            self._down = True
-            self._down_until = time.monotonic() + self.RETRY_SECONDS
+        outage = self._outage
+        with outage.lock:
+            first = not outage.down
+            outage.down = True
+            outage.retry_at = time.monotonic() + self.RETRY_SECONDS
         if first:
             logger.warning(
                 "cache: Redis does not answer (%s: %s); rate limits and other cached values are kept "
@@ -81,16 +101,17 @@ class FailoverRedisCache(RedisCache):
             )
 
     def _came_back(self) -> None:
-        with self._state_lock:
-            was_down = self._down
-            self._down = False
+        outage = self._outage
+        with outage.lock:
+            was_down = outage.down
+            outage.down = False
         if was_down:
             logger.info("cache: Redis answers again; the cache is back in Redis")
 
     @property
     def using_fallback(self) -> bool:
         """Whether calls are served from this process's memory now (Redis unreachable)."""
-        return self._down
+        return self._outage.down
 
     # Every method of RedisCache that talks to Redis; BaseCache's others (get_or_set, decr, the async
     # ones) go through these.

@@ -22,11 +22,12 @@ def server(tmp_path):
     server.stop()
 
 
+PARAMS = {"KEY_PREFIX": "t", "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}}
+
+
 @pytest.fixture
 def cache(server):
-    cache = FailoverRedisCache(
-        server.url, {"KEY_PREFIX": "t", "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}}
-    )
+    cache = FailoverRedisCache(server.url, PARAMS)
     yield cache
     cache._cache.get_client(write=True).connection_pool.disconnect()
 
@@ -99,6 +100,20 @@ def test_cache_does_not_try_a_dead_redis_again_before_the_retry_time(cache, serv
 
     assert cache.get("still") == "in memory"
     assert _redis_keys(server) == []
+
+
+def test_the_threads_of_a_process_share_the_memory_cache_and_the_outage(cache, server, caplog):
+    # Django makes one cache object per thread.
+    other_thread = FailoverRedisCache(server.url, PARAMS)
+    server.stop()
+
+    with caplog.at_level(logging.WARNING, logger="amf.cache"):
+        cache.set("ks8", "in memory")
+        value = other_thread.get("ks8")
+
+    assert value == "in memory"
+    assert other_thread.using_fallback is True
+    assert len(caplog.records) == 1
 
 
 def test_rate_limits_hold_on_the_memory_cache_while_redis_is_down(cache, server, settings, monkeypatch):
