@@ -243,9 +243,13 @@ class WebClient:
     def get(self, path: str, headers: dict | None = None) -> Response:
         return self.request("GET", path, headers=headers)
 
-    def post(self, path: str, data: dict[str, str], headers: dict | None = None) -> Response:
-        """Read the form at ``path`` first (its CSRF token), then send ``data`` to it."""
-        self.get(path)
+    def post(
+        self, path: str, data: dict[str, str], headers: dict | None = None, *, read_form: bool = True
+    ) -> Response:
+        """Read the form at ``path`` first (its CSRF token), then send ``data`` to it; with
+        ``read_form=False`` send it with the token of the page read last (a form filled in earlier)."""
+        if read_form:
+            self.get(path)
         body = urlencode({"csrfmiddlewaretoken": self.csrf_token, **data}).encode()
         return self.request(
             "POST",
