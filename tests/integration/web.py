@@ -12,8 +12,12 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
+import threading
+from contextlib import suppress
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -76,10 +80,11 @@ class _Process:
     name = "server"
     stop_signal = signal.SIGTERM
 
-    def __init__(self, *, workdir: Path):
+    def __init__(self, *, workdir: Path, host: str = "127.0.0.1", port: int | None = None):
         self.workdir = workdir
-        self.port = free_port()
-        self.log_path = workdir / f"{self.name}-{self.port}.log"
+        self.host = host
+        self.port = port or free_port()
+        self.log_path = workdir / f"{self.name}-{host}-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
@@ -103,7 +108,7 @@ class _Process:
         if self.process.poll() is not None:
             raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.log()[-6000:]}")
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=5)
             connection.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
             connection.getresponse().read()
             return True
@@ -136,14 +141,17 @@ class Gunicorn(_Process):
     name = "gunicorn"
     stop_signal = signal.SIGINT  # quick shutdown: no request of the tests is left to finish
 
-    def __init__(self, *, workdir: Path, environment: dict[str, str]):
-        super().__init__(workdir=workdir)
+    def __init__(self, *, workdir: Path, environment: dict[str, str], **address):
+        super().__init__(workdir=workdir, **address)
         self.environment = environment
 
     def command(self) -> list[str]:
+        # The access log says which replica served a request (gunicorn's format: no query string
+        # logged here matters, the tests' paths carry no personal data).
         return [
             sys.executable, "-m", "gunicorn", "amf.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "60",
+            "--bind", f"{self.host}:{self.port}", "--workers", "1", "--timeout", "60",
+            "--access-logfile", "-",
         ]  # fmt: skip
 
     def env(self) -> dict[str, str]:
@@ -157,9 +165,13 @@ class Caddy(_Process):
 
     name = "caddy"
 
-    def __init__(self, *, workdir: Path, upstream: Gunicorn):
+    def __init__(self, *, workdir: Path, upstream: Gunicorn, upstream_name: str = "", resolver: str = ""):
+        """``upstream_name``: look the upstreams up by that name at ``resolver`` (host:port of a DNS
+        server), as the compose file has Caddy look up `web` in Docker's DNS; else the upstream's IP."""
         super().__init__(workdir=workdir)
         self.upstream = upstream
+        self.upstream_name = upstream_name
+        self.resolver = resolver
         self.config_path = workdir / f"caddy-{self.port}.json"
 
     def env(self) -> dict[str, str]:
@@ -169,7 +181,7 @@ class Caddy(_Process):
             "XDG_DATA_HOME": str(self.workdir / "caddy-data"),
             "XDG_CONFIG_HOME": str(self.workdir / "caddy-config"),
             "SITE_ADDRESS": f"http://127.0.0.1:{self.port}",
-            "UPSTREAM_HOST": "127.0.0.1",
+            "UPSTREAM_HOST": self.upstream_name or self.upstream.host,
             "UPSTREAM_PORT": str(self.upstream.port),
             "CADDY_ADMIN": "off",
         }
@@ -189,8 +201,76 @@ class Caddy(_Process):
         (server,) = config["apps"]["http"]["servers"].values()
         assert server["listen"] == [f":{self.port}"]
         server["listen"] = [f"127.0.0.1:{self.port}"]
+        if self.resolver:
+            for handler in _handlers(config):
+                if handler.get("handler") == "reverse_proxy":
+                    handler["dynamic_upstreams"]["resolver"] = {"addresses": [self.resolver]}
         self.config_path.write_text(json.dumps(config))
         return super().start(timeout=timeout)
+
+
+def _handlers(node) -> list[dict]:
+    """Every handler object anywhere in a Caddy JSON config."""
+    if isinstance(node, dict):
+        return ([node] if "handler" in node else []) + [
+            h for value in node.values() for h in _handlers(value)
+        ]
+    if isinstance(node, list):
+        return [handler for item in node for handler in _handlers(item)]
+    return []
+
+
+class DnsServer:
+    """A DNS server on a free UDP port of 127.0.0.1 that answers one name with a fixed list of IPv4
+    addresses (type A), and every other question with no record: Docker's DNS for a service scaled to
+    several replicas, in a few lines."""
+
+    def __init__(self, name: str, addresses: list[str]):
+        self.name = name.lower().rstrip(".")
+        self.addresses = addresses
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.questions: list[tuple[str, int]] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> "DnsServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.socket.close()
+        self._thread.join(timeout=5)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                query, client = self.socket.recvfrom(512)
+            except OSError:
+                return  # closed
+            with suppress(Exception):  # a malformed query gets no answer, as from a real server
+                self.socket.sendto(self._answer(query), client)
+
+    def _answer(self, query: bytes) -> bytes:
+        (ident, flags, _count) = struct.unpack("!HHH", query[:6])
+        labels, offset = [], 12
+        while query[offset]:
+            length = query[offset]
+            labels.append(query[offset + 1 : offset + 1 + length].decode("ascii").lower())
+            offset += 1 + length
+        qtype, _qclass = struct.unpack("!HH", query[offset + 1 : offset + 5])
+        question = query[12 : offset + 5]
+        self.questions.append((".".join(labels), qtype))
+        records = self.addresses if (".".join(labels) == self.name and qtype == 1) else []
+        header = struct.pack("!HHHHHH", ident, 0x8180 | (flags & 0x0100), 1, len(records), 0, 0)
+        answers = b"".join(
+            struct.pack("!HHHIH", 0xC00C, 1, 1, 5, 4) + socket.inet_aton(address) for address in records
+        )
+        return header + question + answers
 
 
 @dataclass
