@@ -23,7 +23,10 @@ def stack(tmp_path):
         TRUSTED_PROXY_COUNT="1",
     )
     port = free_port()  # one port, one address per replica: a service's containers in Docker
-    replicas = [Gunicorn(workdir=tmp_path, environment=env, host=host, port=port) for host in REPLICAS]
+    replicas = [
+        Gunicorn(workdir=tmp_path, environment=env, access_log=True, host=host, port=port)
+        for host in REPLICAS
+    ]
     dns = DnsServer("web", REPLICAS).start()
     started = []
     try:

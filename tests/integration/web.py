@@ -141,18 +141,19 @@ class Gunicorn(_Process):
     name = "gunicorn"
     stop_signal = signal.SIGINT  # quick shutdown: no request of the tests is left to finish
 
-    def __init__(self, *, workdir: Path, environment: dict[str, str], **address):
+    def __init__(self, *, workdir: Path, environment: dict[str, str], access_log: bool = False, **address):
+        """``access_log``: log every request (with the client's address, so not where a test checks
+        that the log holds no personal data), to tell which replica served what."""
         super().__init__(workdir=workdir, **address)
         self.environment = environment
+        self.access_log = access_log
 
     def command(self) -> list[str]:
-        # The access log says which replica served a request (gunicorn's format: no query string
-        # logged here matters, the tests' paths carry no personal data).
-        return [
+        command = [
             sys.executable, "-m", "gunicorn", "amf.wsgi:application",
             "--bind", f"{self.host}:{self.port}", "--workers", "1", "--timeout", "60",
-            "--access-logfile", "-",
         ]  # fmt: skip
+        return command + (["--access-logfile", "-"] if self.access_log else [])
 
     def env(self) -> dict[str, str]:
         return self.environment
