@@ -1,9 +1,35 @@
-"""Access policy for the admin: staff without two-factor authentication are sent to enrol TOTP first
-(when ``ADMIN_REQUIRES_MFA`` is on, as in production)."""
+"""Site-wide request policy: account pages are never stored by a cache, and staff without two-factor
+authentication are sent to enrol TOTP before the admin (when ``ADMIN_REQUIRES_MFA`` is on, as in
+production)."""
+
+from functools import cached_property
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+
+
+class AccountPagesNoStoreMiddleware:
+    """Every response under the accounts area (``/accounts/``) says ``Cache-Control: no-store``: its
+    pages carry secrets in their address or body — the key of a password-reset or email-confirmation
+    link, a TOTP secret, recovery codes, the account's addresses — that no browser history cache,
+    shared computer or proxy may keep. First in MIDDLEWARE, so that redirects made before the view
+    (HTTPS, a missing slash), whose Location can carry the key, are covered too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def prefix(self) -> str:
+        # The accounts area, from allauth's URLs as included in amf/urls.py: "/accounts/".
+        return reverse("account_login").rstrip("/").rsplit("/", 1)[0] + "/"
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.prefix):
+            add_never_cache_headers(response)
+        return response
 
 
 class AdminRequiresMFAMiddleware:

