@@ -53,6 +53,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside sessions, CSRF and authentication: a request that lost its database connection runs
+    # again from the start, or gets the site's "please try again" page (amf/database_retry.py).
+    "amf.database_retry.DatabaseRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
