@@ -28,7 +28,6 @@ import functools
 import logging
 import sys
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.signals import got_request_exception
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.http import HttpRequest, HttpResponse
@@ -75,6 +74,14 @@ def _note_connection_lost(sender, request=None, **kwargs) -> None:
     error = sys.exc_info()[1]
     if request is not None and connection_lost(error):
         setattr(request, REQUEST_ATTRIBUTE, error)
+
+
+class SkipHandledConnectionLoss(logging.Filter):
+    """Logging filter of ``django.request``: Django logs "Internal Server Error" for the exception
+    before this middleware has run the request again or answered "try again" (which it logs itself)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not hasattr(getattr(record, "request", None), REQUEST_ATTRIBUTE)
 
 
 def _is_write(sql) -> bool:
@@ -176,6 +183,8 @@ class DatabaseRetryMiddleware:
     def _try_again(self, request: HttpRequest, *, may_have_saved: bool) -> HttpResponse:
         # Nothing on this page may need the database again: the user only if already loaded (as the
         # session named them when the request came), no messages from the session.
+        from django.contrib.auth.models import AnonymousUser  # not at import: logging config loads this
+
         user = request.__dict__.get("_cached_user") or AnonymousUser()
         # The CSRF secret as the browser holds it (a rotation of the failed attempt is forgotten), and
         # a new cookie only for a browser that had none.

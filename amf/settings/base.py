@@ -314,6 +314,11 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # A request whose database connection was lost is run again or answered "try again", and
+        # logged as such by amf/database_retry.py, not as an "Internal Server Error".
+        "skip_handled_connection_loss": {"()": "amf.database_retry.SkipHandledConnectionLoss"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -321,7 +326,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},  # INFO is a line per page of every badge PDF
         "fontTools": {"level": "WARNING"},
         # Django's request logger prints the request object on errors, which may carry form data.
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["skip_handled_connection_loss"]},
     },
 }
 
