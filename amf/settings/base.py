@@ -232,6 +232,10 @@ PHONENUMBER_DB_FORMAT = "E164"
 BADGE_PRINT_CHUNK_SIZE = env.int("BADGE_PRINT_CHUNK_SIZE", default=48)
 BADGE_RENDER_PROCESSES = env.int("BADGE_RENDER_PROCESSES", default=0)
 
+# Backups (manage.py backup, the compose backup service): where they go, and how many are kept.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+
 # Registration: how long a writer waits for the seat locks before "please try again".
 REGISTRATION_LOCK_TIMEOUT = env.float("REGISTRATION_LOCK_TIMEOUT", default=5.0)
 # Absolute links in emails (https://events.example.org).
