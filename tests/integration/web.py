@@ -12,6 +12,8 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from html import unescape
 from http.cookies import SimpleCookie
@@ -19,10 +21,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+from tests.delegates.accounts import verified_user
+from tests.delegates.registration.submissions import form_data
 from tests.integration.workers import ROOT, database_url_for_workers, free_port, wait_for
 
 SECRET_KEY = "drill-only-not-secret-" + "x" * 40
+PASSWORD = "correct horse battery staple"  # tests/factories.py
+ATTEMPTS = 8  # a delegate tries a page this often before the drill counts it as failed
 # The name the web's connections carry in pg_stat_activity: the drill terminates only those.
 WEB_APPLICATION_NAME = "amf-web-drill"
 _collected: dict[Path, Path] = {}
@@ -197,3 +204,66 @@ class Browser:
 
     def post(self, path: str, data: dict | list) -> Page:
         return self.request("POST", path, data)
+
+
+# --- Drills: accounts, what delegates type, what they saw ------------------------------------------
+
+
+def production_account(email: str):
+    """A verified account whose password the production hashers read (the test settings hash with MD5,
+    which production does not accept)."""
+    user = verified_user(email)
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(PASSWORD, hasher.salt())
+    user.save(update_fields=["password"])
+    return user
+
+
+def mayor(n: int, k: int, category) -> dict:
+    return form_data(
+        category,
+        email=f"mayor{k}@city{n}.example.org",
+        given_name=f"Vibol{n}x{k}",
+        family_name="Sok",
+        badge_name=f"Sok Vibol{n}x{k}",
+    )
+
+
+@dataclass
+class Drill:
+    """What the browsers saw, shared by their threads."""
+
+    statuses: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+    saved: list[str] = field(default_factory=list)  # public ids answered as saved
+    try_again: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, method: str, path: str, page: Page) -> Page:
+        with self.lock:
+            self.statuses[page.status] += 1
+            if page.is_try_again:
+                self.try_again += 1
+                if page.headers.get("Retry-After") != "5":
+                    self.problems.append(f"{method} {path}: 503 without Retry-After")
+            elif page.status >= 500:
+                self.problems.append(f"{method} {path}: {page.status}\n{page.text[:500]}")
+            elif page.is_csrf_failure:
+                self.problems.append(f"{method} {path}: CSRF failure for a correct form")
+        return page
+
+    def get(self, browser: Browser, path: str, *, expect: int = 200) -> Page | None:
+        """A page, loaded again after "please try again" as a reader would."""
+        for _ in range(ATTEMPTS):
+            page = self.record("GET", path, browser.get(path))
+            if page.status == expect:
+                return page
+            if not page.is_try_again:
+                self.problem(f"GET {path}: {page.status}, expected {expect}")
+                return None
+        self.problem(f"GET {path}: still 'try again' after {ATTEMPTS} attempts")
+        return None
+
+    def problem(self, text: str) -> None:
+        with self.lock:
+            self.problems.append(text)
