@@ -143,7 +143,8 @@ class DatabaseRetryMiddleware:
         if not hasattr(request, REQUEST_ATTRIBUTE):
             return response
         error = getattr(request, REQUEST_ATTRIBUTE)
-        retry = request.method in SAFE_METHODS or not writes.may_have_saved
+        # Uploaded files were read by the first run; they are not read again.
+        retry = request.method in SAFE_METHODS or not (writes.may_have_saved or _has_files(request))
         logger.warning(
             "database connection lost during a request; %s",
             "running it again" if retry else "answering try again",
@@ -201,7 +202,7 @@ class DatabaseRetryMiddleware:
         context = {
             "resend": request.method == "POST" and not may_have_saved and not held_back,
             "may_have_saved": request.method not in SAFE_METHODS and may_have_saved,
-            "passwords_held_back": held_back,
+            "held_back": held_back,
             "is_post": request.method == "POST",
             "kept_fields": kept,
             "action": request.get_full_path(),
@@ -212,22 +213,26 @@ class DatabaseRetryMiddleware:
         return render(request, "503.html", context, status=503)
 
 
-def _kept_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], bool]:
-    """The POSTed fields to send again, and whether a password was among them (then nothing is
-    resent: a password is never written into a page)."""
+def _has_files(request: HttpRequest) -> bool:
+    return bool(request.__dict__.get("_files"))
+
+
+def _kept_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], str]:
+    """The POSTed fields to send again, and what of the form cannot be sent again from a page:
+    "password" (never written into a page), "file" (a page cannot hold one) or "" (nothing)."""
     if request.method != "POST":
-        return [], False
+        return [], ""
     try:
         items = list(request.POST.lists())
     except Exception:  # a body that cannot be parsed (too large, broken): nothing to keep
-        return [], False
+        return [], "file"
     kept: list[tuple[str, str]] = []
-    held_back = False
+    held_back = "file" if _has_files(request) else ""
     for name, values in items:
         if name in NOT_KEPT_FIELDS:
             continue
         if "password" in name.lower():
-            held_back = True
+            held_back = "password"
             continue
         kept += [(name, value) for value in values]
     return kept, held_back

@@ -8,6 +8,7 @@ backend (``pg_terminate_backend`` from another session) just before a chosen sta
   so the same form sent again signs in instead of failing the CSRF check.
 """
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,8 +16,10 @@ from html import unescape
 
 import psycopg
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from delegates.models import EmailOutbox, Registration, StatusChange
 from tests.delegates.accounts import verified_user
@@ -86,10 +89,6 @@ def browser() -> Client:
 
 @pytest.fixture
 def mayors():
-    import datetime as dt
-
-    from django.utils import timezone
-
     now = timezone.now()
     forum = ForumFactory(
         name="ASEAN Mayors Forum 2031",
@@ -234,3 +233,20 @@ def test_a_sign_in_cut_after_the_csrf_rotation_can_be_sent_again(browser):
     assert again.status_code == 302
     assert again["Location"] == "/my/registrations/"
     assert browser.get("/my/registrations/").status_code == 200
+
+
+def test_a_form_with_a_file_is_not_run_again_and_asks_for_the_file(browser, signed_in, mayors):
+    url = register_url(mayors.forum)
+    token = csrf_token(browser.get(url))
+    upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.7 invitation letter\n", content_type="application/pdf")
+
+    with backend_terminated_before(starts('INSERT INTO "delegates_registration"'), times=1) as cut:
+        response = browser.post(url, {**form_data(mayors), "letter": upload, "csrfmiddlewaretoken": token})
+
+    assert len(cut) == 1  # the first run was cut, and not run again: the upload was read already
+    assert response.status_code == 503
+    assert Registration.objects.count() == 0
+    page = " ".join(response.content.decode().split())
+    assert "Nothing has been saved. Please go back to the form, choose your files again and send it." in page
+    assert f'<a class="button button--primary" href="{url}">Back to the form</a>' in page
+    assert "Send again" not in page
