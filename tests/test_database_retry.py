@@ -250,3 +250,44 @@ def test_a_form_with_a_file_is_not_run_again_and_asks_for_the_file(browser, sign
     assert "Nothing has been saved. Please go back to the form, choose your files again and send it." in page
     assert f'<a class="button button--primary" href="{url}">Back to the form</a>' in page
     assert "Send again" not in page
+
+
+def test_a_registration_whose_commit_was_cut_is_not_run_again(browser, signed_in, mayors):
+    """The server may have committed before the client heard: running it again could save it twice
+    (the database's one-registration-per-email rule would refuse, with a confusing message)."""
+    url = register_url(mayors.forum)
+    token = csrf_token(browser.get(url))
+    cut: list[int] = []
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        raw = context["connection"].connection
+        if not cut and str(sql).startswith('INSERT INTO "delegates_registration"'):
+            commit = raw.commit
+
+            def commit_after_termination():
+                # Ends the backend just as the COMMIT is sent (the moment decides nothing: the client
+                # cannot tell whether the server committed).
+                cut.append(raw.info.backend_pid)
+                _terminate(raw.info.backend_pid)
+                commit()
+
+            raw.commit = commit_after_termination
+        return result
+
+    with connection.execute_wrapper(wrapper):
+        response = browser.post(url, {**form_data(mayors), "csrfmiddlewaretoken": token})
+
+    assert len(cut) == 1
+    assert response.status_code == 503
+    page = " ".join(response.content.decode().split())
+    assert (
+        "Part of what you sent may already be saved. Please check the page before you send it again." in page
+    )
+    assert "Send again" not in page
+    assert Registration.objects.count() == 0  # here the server never had the COMMIT
+
+    # The delegate opens the form again and sends it: saved once.
+    again = browser.post(url, {**form_data(mayors), "csrfmiddlewaretoken": csrf_token(browser.get(url))})
+    assert again.status_code == 302
+    assert Registration.objects.count() == 1
