@@ -10,6 +10,7 @@ backend (``pg_terminate_backend`` from another session) just before a chosen sta
 
 import datetime as dt
 import re
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import unescape
@@ -291,3 +292,24 @@ def test_a_registration_whose_commit_was_cut_is_not_run_again(browser, signed_in
     again = browser.post(url, {**form_data(mayors), "csrfmiddlewaretoken": csrf_token(browser.get(url))})
     assert again.status_code == 302
     assert Registration.objects.count() == 1
+
+
+def test_a_database_that_does_not_answer_gets_the_try_again_page(browser):
+    ForumFactory(name="ASEAN Mayors Forum 2031", slug="amf-2031")
+    connection.close()
+    port = connection.settings_dict["PORT"]
+    with socket.socket() as closed:  # a local port where nothing listens: every connect is refused
+        closed.bind(("127.0.0.1", 0))
+        connection.settings_dict["PORT"] = closed.getsockname()[1]
+    try:
+        response = browser.get("/forums/amf-2031/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = " ".join(response.content.decode().split())
+    assert "<h1>Please try again</h1>" in page
+    assert '<a class="button button--primary" href="/forums/amf-2031/">Load the page again</a>' in page
+    assert browser.get("/forums/amf-2031/").status_code == 200

@@ -97,8 +97,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 else:
+    # Persistent connections, checked before each request reuses one (a backend ended while idle is
+    # replaced, not met by a query); a connection cut during a request: amf/database_retry.py. A server
+    # that does not answer fails a connect within DATABASE_CONNECT_TIMEOUT seconds (libpq waits
+    # forever by default), so the request gets "please try again" instead of hanging its worker.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
     # Querysets are small (a form's choices, a page of rows): fetching them in one round trip is cheaper
     # than a server-side cursor's DECLARE/FETCH/CLOSE, and a transaction-pooling proxy (PgBouncer) in
     # front of PostgreSQL needs it anyway.
