@@ -96,6 +96,8 @@ class Gunicorn:
         command = [
             sys.executable, "-m", "gunicorn", "amf.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60",
+            # No control socket: gunicorn's default is one path in $HOME for every gunicorn of the machine.
+            "--no-control-socket",
         ]  # fmt: skip
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
