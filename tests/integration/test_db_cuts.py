@@ -160,9 +160,10 @@ def test_backends_terminated_during_a_burst_of_requests(web):
     drill = Drill()
     done = threading.Event()
 
-    # Signed in before the drill: a sign-in hashes the password twice (a second or more on a busy
-    # machine, while its connection idles), longer than the gap between two terminations, so under
-    # this drill it is answered "try again" until allauth's rate limit stops it. How a sign-in that
+    # Signed in before the drill: a sign-in hashes the password (PBKDF2, a second or more on a busy
+    # machine, while its connection idles), which can take longer than the gap between two
+    # terminations; then every run of it is cut, it is answered "try again" again and again, and
+    # allauth's rate limit (all browsers here share one address) ends it. How a sign-in that
     # is cut is run again, or answered without rotating the CSRF cookie: tests/test_database_retry.py.
     browsers = []
     for assistant in assistants:
