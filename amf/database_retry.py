@@ -28,6 +28,7 @@ import functools
 import logging
 import sys
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.http import HttpRequest, HttpResponse
@@ -194,6 +195,8 @@ class DatabaseRetryMiddleware:
         response = CsrfViewMiddleware(page)(request)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)
+        # The clickjacking middleware sits inside this one; CSP's frame-ancestors comes from outside.
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response
 
     @staticmethod

@@ -131,6 +131,8 @@ def test_a_read_cut_twice_gets_the_try_again_page(browser):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "no-store" in response["Cache-Control"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     page = " ".join(response.content.decode().split())
     assert "<h1>Please try again</h1>" in page
     assert "Please try again in 5 seconds." in page
