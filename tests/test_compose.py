@@ -50,7 +50,7 @@ def _command_words(service: dict) -> list[str]:
 
 
 def test_compose_has_the_production_services(services):
-    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis", "mailpit", "proxy"}
+    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis", "mailpit", "proxy", "backup"}
 
 
 def test_compose_images(services):
@@ -159,7 +159,14 @@ def test_compose_start_order(services):
 
 
 def test_compose_volumes(compose, services):
-    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media", "caddy-data", "caddy-config"}
+    assert set(compose["volumes"]) == {
+        "pgdata",
+        "redisdata",
+        "media",
+        "caddy-data",
+        "caddy-config",
+        "backups",
+    }
     assert services["db"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
     assert services["redis"]["volumes"] == ["redisdata:/data"]
     # Uploaded files written by the web process are read by the worker (badges, emails).
@@ -352,3 +359,31 @@ def test_caddyfile_is_formatted():
     ).stdout
 
     assert formatted == CADDYFILE.read_text()
+
+
+def test_compose_backup_service_dumps_the_database_and_media_as_manage_py_backup_does(services):
+    from delegates.backup.services import DATABASE_FILE, MEDIA_FILE, PREFIX
+
+    backup = services["backup"]
+    # pg_dump refuses a server of a newer major version: the backup runs the server's own image.
+    assert backup["image"] == services["db"]["image"]
+    assert backup["environment"] == {
+        "PGHOST": "db",
+        "PGUSER": services["db"]["environment"]["POSTGRES_USER"],
+        "PGDATABASE": services["db"]["environment"]["POSTGRES_DB"],
+        "PGPASSWORD": services["db"]["environment"]["POSTGRES_PASSWORD"],
+        "BACKUP_DIR": "/backups",
+        "MEDIA_ROOT": "/media",
+        "BACKUP_KEEP": "${BACKUP_KEEP:-14}",
+        "BACKUP_INTERVAL_SECONDS": "${BACKUP_INTERVAL_SECONDS:-86400}",
+    }
+    # The media the web and the worker write, read-only; the backups in a volume of their own.
+    assert backup["volumes"] == [f"media:{backup['environment']['MEDIA_ROOT']}:ro", "backups:/backups"]
+    assert backup["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "ports" not in backup
+    script = backup["command"][2].replace("$$", "$")
+    assert backup["command"][:2] == ["sh", "-c"]
+    assert f'name="{PREFIX}$(date -u +%Y%m%dT%H%M%SZ)"' in script
+    assert f'pg_dump --format=custom --no-password --file="$partial/{DATABASE_FILE}"' in script
+    assert f'tar -C "$MEDIA_ROOT" -czf "$partial/{MEDIA_FILE}" .' in script
+    assert 'sleep "$BACKUP_INTERVAL_SECONDS"' in script

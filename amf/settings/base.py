@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside sessions, CSRF and authentication: a request that lost its database connection runs
+    # again from the start, or gets the site's "please try again" page (amf/database_retry.py).
+    "amf.database_retry.DatabaseRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,8 +98,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 else:
+    # Persistent connections, checked before each request reuses one (a backend ended while idle is
+    # replaced, not met by a query); a connection cut during a request: amf/database_retry.py. A server
+    # that does not answer fails a connect within DATABASE_CONNECT_TIMEOUT seconds (libpq waits
+    # forever by default), so the request gets "please try again" instead of hanging its worker.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
     # Querysets are small (a form's choices, a page of rows): fetching them in one round trip is cheaper
     # than a server-side cursor's DECLARE/FETCH/CLOSE, and a transaction-pooling proxy (PgBouncer) in
     # front of PostgreSQL needs it anyway.
@@ -262,6 +272,10 @@ PHONENUMBER_DB_FORMAT = "E164"
 BADGE_PRINT_CHUNK_SIZE = env.int("BADGE_PRINT_CHUNK_SIZE", default=48)
 BADGE_RENDER_PROCESSES = env.int("BADGE_RENDER_PROCESSES", default=0)
 
+# Backups (manage.py backup, the compose backup service): where they go, and how many are kept.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+
 # Registration: how long a writer waits for the seat locks before "please try again".
 REGISTRATION_LOCK_TIMEOUT = env.float("REGISTRATION_LOCK_TIMEOUT", default=5.0)
 # Absolute links in emails (https://events.example.org).
@@ -346,6 +360,11 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # A request whose database connection was lost is run again or answered "try again", and
+        # logged as such by amf/database_retry.py, not as an "Internal Server Error".
+        "skip_handled_connection_loss": {"()": "amf.database_retry.SkipHandledConnectionLoss"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -353,7 +372,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},  # INFO is a line per page of every badge PDF
         "fontTools": {"level": "WARNING"},
         # Django's request logger prints the request object on errors, which may carry form data.
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["skip_handled_connection_loss"]},
     },
 }
 
