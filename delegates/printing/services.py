@@ -172,7 +172,9 @@ def print_job_sweep(*, stale_after: timedelta | None = None) -> int:
     """Hand RUNNING jobs whose worker is gone to another worker (periodic, from beat): their heartbeat
     is older than ``stale_after`` (default PRINT_JOB_STALE_SECONDS) and, where the database can tell,
     nobody holds their runner lock (a live runner whose heartbeat is merely late is left alone). A job
-    handed over so that is still QUEUED a period later (its task was lost too) is enqueued again.
+    handed over so that is still QUEUED a period later (its task was lost too) is enqueued again, and
+    so is a job still QUEUED that long after it was started (its task was lost with the worker that had
+    taken it before running it).
 
     Each such job goes back to QUEUED, its progress reset and its attempts kept (the next run counts
     one more and fails the job with a message after ``runner.MAX_ATTEMPTS``), and is enqueued after
@@ -184,7 +186,12 @@ def print_job_sweep(*, stale_after: timedelta | None = None) -> int:
     before = now - stale_after
     late = Q(status=PrintJobStatus.RUNNING) & (
         Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before)
-    ) | Q(status=PrintJobStatus.QUEUED, heartbeat_at__lt=before)  # handed over, and lost again
+    ) | Q(status=PrintJobStatus.QUEUED) & (
+        Q(heartbeat_at__lt=before)  # handed over, and lost again
+        # never started: its task was lost with a worker that had taken it (a duplicate is harmless:
+        # the runner leaves a job another run holds, or one that is done, alone)
+        | Q(heartbeat_at__isnull=True, created_at__lt=before)
+    )
     candidates = list(PrintJob.objects.filter(late).order_by("id").values_list("pk", flat=True)[:100])
     resumed = 0
     for job_id in candidates:

@@ -86,6 +86,26 @@ def test_sweep_requeues_without_a_worker_and_hands_over_once(forum, delegates, s
     assert print_job_sweep() == 1  # still queued a period later: its task was lost too
 
 
+def test_sweep_enqueues_again_a_job_never_started_whose_task_was_lost(
+    forum, delegates, settings, django_capture_on_commit_callbacks
+):
+    settings.BADGE_RENDER_PROCESSES = 1
+    settings.PRINT_JOB_STALE_SECONDS = 60
+    lost = start(forum)  # its task went down with the worker that had taken it
+    PrintJob.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(seconds=61))
+    waiting = start(
+        forum, registrations=forum.registrations.filter(pk__in=forum.registrations.values("pk")[:2])
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_print_jobs.apply().get() == 1  # the lost one only: the other waits its turn
+
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (lost.status, lost.attempts, lost.done) == (PrintJobStatus.DONE, 1, 5)
+    assert waiting.status == PrintJobStatus.QUEUED
+
+
 def test_sweep_leaves_fresh_finished_and_live_jobs_alone(forum, delegates, settings):
     settings.PRINT_JOB_STALE_SECONDS = 60
     fresh = start(forum)
