@@ -12,6 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from amf.client_address import client_address
+from delegates.mail.account_adapter import _warn_proxy_count_once
 from tests.delegates.accounts import verified_user
 
 PASSWORD = "correct horse battery staple"  # UserFactory's
@@ -44,6 +45,19 @@ def test_behind_one_proxy_the_address_is_the_one_it_appended(settings):
     assert client_address(_request(HTTP_X_FORWARDED_FOR="198.51.100.7")) == "198.51.100.7"
     # The container healthcheck reaches the app directly.
     assert client_address(_request()) == "10.0.0.2"
+
+
+def test_a_request_past_fewer_proxies_than_configured_is_counted_not_refused(settings, client, caplog):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2  # one proxy too many configured
+    _warn_proxy_count_once.cache_clear()
+
+    assert client_address(_request(HTTP_X_FORWARDED_FOR="198.51.100.7")) == "198.51.100.7"
+    assert client_address(_request(HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.7")) == "203.0.113.5"
+    page = client.get(reverse("account_login"), HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert page.status_code == 200  # the sign-in page, not a 500
+    assert caplog.text.count("fewer addresses than TRUSTED_PROXY_COUNT") == 1  # warned, once
+    assert "198.51.100.7" not in caplog.text  # no address in the log
 
 
 def test_trusted_proxy_count_is_read_from_the_environment():

@@ -12,6 +12,8 @@ An account is its email address: ``user_display`` (allauth's ``ACCOUNT_USER_DISP
 address wherever allauth would show the user; the usernames Django keeps are never shown.
 """
 
+import functools
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -19,12 +21,15 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_str
 
 from .outbox import outbox_account_queue
 from .rendering import absolute_url
+
+logger = logging.getLogger(__name__)
 
 SECONDS_PER_DAY = 24 * 60 * 60
 
@@ -65,7 +70,28 @@ def username_follow_email(*, user, email: str) -> None:
         user.username = username
 
 
+@functools.cache
+def _warn_proxy_count_once() -> None:
+    logger.warning(
+        "X-Forwarded-For holds fewer addresses than TRUSTED_PROXY_COUNT: check the number of proxies "
+        "in front of the site; counting such requests by the first address"
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """allauth's answer (``amf/client_address.py``), except that a request whose
+        ``X-Forwarded-For`` holds fewer addresses than ``TRUSTED_PROXY_COUNT`` (it came past fewer
+        proxies than configured: a misconfiguration, or an inner proxy reached directly) is counted by
+        the first address there — the one our outermost proxy that saw it wrote — instead of failing
+        the request with a 500."""
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            _warn_proxy_count_once()
+            first = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+            return first or request.META.get("REMOTE_ADDR") or super().get_client_ip(request)
+
     def populate_username(self, request, user) -> None:
         username = username_for(getattr(user, "email", ""))
         if username and not type(user)._default_manager.filter(username=username).exists():
