@@ -111,6 +111,12 @@ def test_download_of_an_unfinished_job_is_not_found(client, organiser, forum, de
 # --- Restart -------------------------------------------------------------------------------------------
 
 
+def _request_bookkeeping(callback) -> bool:
+    """``amf.database_retry`` notes, after commit, that the request saved something."""
+    function = getattr(callback, "func", callback)
+    return getattr(function, "__module__", "") == "amf.database_retry"
+
+
 def test_restart_view_requeues_a_failed_job(
     client, organiser, forum, delegates, django_capture_on_commit_callbacks
 ):
@@ -126,7 +132,8 @@ def test_restart_view_requeues_a_failed_job(
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["The print job was restarted."]
     job.refresh_from_db()
     assert (job.status, job.error) == (PrintJobStatus.QUEUED, "")
-    assert len(callbacks) == 1
+    # One task enqueued after commit (the site's own bookkeeping of what a request saved aside).
+    assert len([callback for callback in callbacks if not _request_bookkeeping(callback)]) == 1
 
 
 def test_restart_view_needs_post_and_permission(client, forum, delegates):
