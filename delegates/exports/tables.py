@@ -9,13 +9,15 @@ in a column of its own.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries.fields import Country
 
 from events.models import Forum, Session
 
@@ -60,6 +62,21 @@ def _nights(registration: Registration) -> int | None:
     return (departure - arrival).days if arrival and departure and departure >= arrival else None
 
 
+def _label(field: str, value: str) -> str:
+    """The translated label of a choice of ``Registration.<field>`` (looked up once per language)."""
+    return _choice_label(translation.get_language(), field, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice_label(language: str, field: str, value: str) -> str:
+    return str(dict(Registration._meta.get_field(field).flatchoices).get(value, value))
+
+
+@functools.lru_cache(maxsize=2048)
+def _country_name(language: str, code: str) -> str:
+    return str(Country(code).name) if code else ""
+
+
 def _local(moment: dt.datetime | None, forum: Forum) -> dt.datetime | None:
     return timezone.localtime(moment, forum.tz).replace(tzinfo=None) if moment else None
 
@@ -67,7 +84,7 @@ def _local(moment: dt.datetime | None, forum: Forum) -> dt.datetime | None:
 # The delegate list's columns, in the order they are offered.
 DELEGATE_COLUMNS: tuple[Column, ...] = (
     Column("reference", _("Reference"), lambda r: r.reference),
-    Column("status", _("Status"), lambda r: r.get_status_display()),
+    Column("status", _("Status"), lambda r: _label("status", r.status)),
     Column("honorific", _("Honorific"), lambda r: r.honorific),
     Column("name", _("Name"), _name),
     Column("given_name", _("Given name"), lambda r: r.given_name),
@@ -77,12 +94,12 @@ DELEGATE_COLUMNS: tuple[Column, ...] = (
     Column("position", _("Position"), lambda r: r.position),
     Column("organisation", _("Organisation"), lambda r: r.organisation),
     Column("city", _("City"), lambda r: r.city),
-    Column("country", _("Country"), lambda r: r.country.name),
+    Column("country", _("Country"), lambda r: _country_name(translation.get_language(), r.country.code)),
     Column("category", _("Category"), lambda r: r.category.name),
     Column("forum", _("Forum"), lambda r: r.forum.name),
     Column("email", _("Email"), lambda r: r.email),
     Column("phone", _("Mobile phone"), _phone),
-    Column("dietary", _("Dietary requirement"), lambda r: r.get_dietary_display()),
+    Column("dietary", _("Dietary requirement"), lambda r: _label("dietary", r.dietary)),
     Column("dietary_other", _("Dietary details"), lambda r: r.dietary_other),
     Column("allergies", _("Allergies"), lambda r: r.allergies),
     Column("accessibility_needs", _("Accessibility needs"), lambda r: r.accessibility_needs),
