@@ -20,7 +20,7 @@ BAR = "#417690"  # the admin's own blue
 TRACK = "#d9e2ea"  # what is left of a capacity
 OVER = "#ba2121"  # a fill past its capacity (a capacity lowered below the confirmed)
 WIDTH = 360
-ROW = 38
+ROW = 42
 
 
 def _svg(*, chart_id: str, title: str, height: int, body: SafeString) -> SafeString:
@@ -51,7 +51,7 @@ def bar_chart(rows: Sequence[Row], *, chart_id: str, title: str) -> SafeString:
             share = min(row.count / row.capacity, 1)
             colour = OVER if row.count > row.capacity else BAR
             track = format_html(
-                '<rect x="1" y="{y}" width="{w}" height="14" fill="{c}"/>', y=top + 20, w=usable, c=TRACK
+                '<rect x="1" y="{y}" width="{w}" height="14" fill="{c}"/>', y=top + 24, w=usable, c=TRACK
             )
         else:
             figure = str(row.count)
@@ -69,7 +69,7 @@ def bar_chart(rows: Sequence[Row], *, chart_id: str, title: str) -> SafeString:
                 right=WIDTH - 1,
                 figure=figure,
                 track=track,
-                by=top + 20,
+                by=top + 24,
                 bw=round(usable * share, 1),
                 colour=colour,
             )
@@ -84,15 +84,15 @@ def day_chart(days: Sequence[Day], *, chart_id: str, title: str) -> SafeString:
     height, top, bottom, left = 180, 18, 150, 30
     busiest = max((day.count for day in days), default=0) or 1
     slot = (WIDTH - left) / max(len(days), 1)
-    gap = min(2, slot / 4)
+    bar = min(slot - min(2, slot / 4), 32)  # a few days: slim columns, not walls
     columns = format_html_join(
         "",
         '<rect x="{}" y="{}" width="{}" height="{}" fill="' + BAR + '"/>',
         (
             (
-                round(left + index * slot + gap / 2, 2),
+                round(left + index * slot + (slot - bar) / 2, 2),
                 round(bottom - (bottom - top) * day.count / busiest, 2),
-                round(slot - gap, 2),
+                round(bar, 2),
                 round((bottom - top) * day.count / busiest, 2),
             )
             for index, day in enumerate(days)
