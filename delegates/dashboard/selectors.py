@@ -71,8 +71,10 @@ class Dashboard:
     confirmed: int
     badges_current: int
     badges_changed: int
-    # Check-ins so far, once check-in records them (``delegates.checkin``): filled in by
-    # ``forum_dashboard`` then, and shown by the template only when it is not None.
+    # Check-ins so far. Check-in does not record arrivals at the door yet; when it does
+    # (``delegates.checkin``), ``forum_dashboard`` counts them with one more aggregation in its
+    # ``people`` query and the dashboard's badges section shows the figure (it does whenever this is
+    # not None).
     checked_in: int | None = None
 
     @property
@@ -169,7 +171,7 @@ def forum_dashboard(*, forum: Forum) -> Dashboard:
         by_status=by_status,
         by_category=by_category,
         by_country=by_country,
-        forum_fill=Row(forum.name, confirmed_count, forum.capacity),
+        forum_fill=Row(gettext("The whole forum"), confirmed_count, forum.capacity),
         category_fill=category_fill,
         session_fill=session_fill,
         per_day=_days(per_day, fill=True),
