@@ -129,6 +129,7 @@ STAFF_VIEWS = {
         200,
     ),
     "admin:events_forum_copy": ("forum", "get", ("events.add_forum", "events.view_forum"), 200),
+    "admin:events_forum_dashboard": ("forum", "get", ("delegates.view_dashboard",), 200),
     # Exports of a forum's registrations (no object in the URL: the forum is chosen on the page).
     "admin:delegates_registration_export": (None, "get", ("delegates.export_registrations",), 200),
     # Django's own: set another account's password.

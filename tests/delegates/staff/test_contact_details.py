@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.delegates.staff.conftest import CANARY, CANARY_TEXTS
-from tests.delegates.staff.test_role_matrix import PAGES, own_and_other, url
+from tests.delegates.staff.test_role_matrix import DASHBOARD, PAGES, own_and_other, url
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,10 @@ def leaks(html: str) -> list[str]:
 
 def pages_of(world, role: str) -> list[str]:
     """Every admin URL of the matrix the role may open (lists, object pages, history, delete pages),
-    the index, and the print views."""
+    the index, the forum's dashboard (counts only), and the print views."""
     found = [reverse("admin:index")]
+    if role in DASHBOARD:
+        found.append(reverse("admin:events_forum_dashboard", args=[world.a.forum.pk]))
     for label, row in PAGES.items():
         allowed = row[role]
         own, _other = own_and_other(world, label)

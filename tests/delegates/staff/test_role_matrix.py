@@ -97,6 +97,7 @@ ADMINS = frozenset({"admin", "admin_a"})
 REGISTRATION_DESK = frozenset({"admin", "admin_a", "registrar", "registrar_a"})
 PRINTERS = frozenset({"admin", "admin_a", "door"})
 EXPORTERS = REGISTRATION_DESK | {"read_only"}
+DASHBOARD = REGISTRATION_DESK | {"read_only"}
 
 # model -> action -> the roles offered it.
 ACTIONS = {
@@ -131,6 +132,7 @@ STAFF_VIEWS = {
     "print job progress": ("get", "admin:delegates_printjob_progress", "print_job", PRINTERS),
     "print job download": ("get", "admin:delegates_printjob_download", "print_job", PRINTERS),
     "print job restart": ("post", "admin:delegates_printjob_restart", "print_job", PRINTERS),
+    "forum dashboard": ("get", "admin:events_forum_dashboard", "forum", DASHBOARD),
 }
 
 
