@@ -169,3 +169,18 @@ def test_two_beat_runs_at_once_send_one_digest(digest_forum, partners, register)
     assert sorted(results) == [0, 1]
     assert EmailOutbox.objects.filter(kind=EmailKind.DIGEST).count() == 1
     assert ApprovalDigest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_digest_task_by_its_name(digest_forum, partners, register, settings):
+    from amf.celery import app
+    from delegates import background
+    from delegates.tasks import send_approval_digests
+
+    staff_in(REGISTRARS, "registrar")
+    pending(register, digest_forum, partners, 9, dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
+
+    assert settings.CELERY_BEAT_SCHEDULE["approval-digest"]["task"] == background.SEND_APPROVAL_DIGESTS
+    assert app.tasks[background.SEND_APPROVAL_DIGESTS].run is send_approval_digests.run
+    assert send_approval_digests() == 1
+    assert send_approval_digests() == 0
