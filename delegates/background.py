@@ -34,6 +34,7 @@ SWEEP_OUTBOX = "delegates.outbox_sweep"
 RENDER_BADGE = "delegates.render_badge"
 RUN_PRINT_JOB = "delegates.run_print_job"
 SWEEP_PRINT_JOBS = "delegates.print_job_sweep"
+SEND_APPROVAL_DIGESTS = "delegates.approval_digest_sweep"
 
 # (soft, hard) time limits in seconds. An email's attempt is the worker's for
 # OUTBOX_SENDING_LEASE_SECONDS (60 s by default): the send task's hard limit stays below it, so an
@@ -45,6 +46,7 @@ SWEEP_OUTBOX_LIMITS = (120, 150)
 RENDER_BADGE_LIMITS = (60, 90)
 RUN_PRINT_JOB_LIMITS = (1800, 1860)
 SWEEP_PRINT_JOBS_LIMITS = (60, 90)
+SEND_APPROVAL_DIGESTS_LIMITS = (120, 150)
 
 
 # Why tasks are held back in the current context (``enqueue_held_back``), and how many were.

@@ -80,6 +80,8 @@ class EmailKind(models.TextChoices):
     # neither confirms nor denies the registration to that account (``registration_attempt_notify``).
     ATTEMPT = "attempt", _("Registration attempted for an address already registered")
     ACCOUNT = "account", _("Account (verification, password reset)")
+    # To staff: the registrations of a forum waiting for approval (``mail.digest``).
+    DIGEST = "digest", _("Registrations waiting for approval (to staff)")
 
 
 class OutboxStatus(models.TextChoices):

@@ -15,6 +15,7 @@ from . import background
 from .badges.content import BadgeError
 from .badges.storage import badge_store
 from .enums import RegistrationStatus
+from .mail.digest import approval_digest_sweep
 from .mail.outbox import outbox_send, outbox_sweep, retry_delay
 from .models import Registration
 from .printing.services import print_job_sweep
@@ -70,6 +71,13 @@ def run_print_job(self, job_id: int) -> bool:
 def sweep_print_jobs() -> int:
     """Periodic (beat): hand running print jobs whose worker is gone (late heartbeat) to another."""
     return print_job_sweep()
+
+
+@shared_task(name=background.SEND_APPROVAL_DIGESTS, **_limits(background.SEND_APPROVAL_DIGESTS_LIMITS))
+def send_approval_digests() -> int:
+    """Periodic (beat): email staff the registrations waiting for approval, per forum, when its digest
+    is due (idempotent: a period is reported once, however many runs see it)."""
+    return approval_digest_sweep()
 
 
 def _transient_storage_errors() -> tuple[type[BaseException], ...]:

@@ -252,6 +252,7 @@ class ForumAdmin(admin.ModelAdmin):
         (_("Dates"), {"fields": ("start_date", "end_date", "time_zone")}),
         (_("Registration"), {"fields": (*FORUM_TIME_FIELDS, "capacity")}),
         (_("Secretariat contact"), {"fields": ("secretariat_email", "secretariat_phone")}),
+        (_("Approval digest"), {"fields": ("approval_digest", "approval_digest_recipients")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Forum]:

@@ -7,6 +7,12 @@ class ForumStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class DigestFrequency(models.TextChoices):
+    OFF = "off", _("Off")
+    HOURLY = "hourly", _("Hourly")
+    DAILY = "daily", _("Daily")
+
+
 class SessionKind(models.TextChoices):
     PLENARY = "plenary", _("Plenary")
     PANEL = "panel", _("Panel")

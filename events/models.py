@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from .enums import BadgeLayout, ForumStatus, SessionKind, SpeakerRole
+from .enums import BadgeLayout, DigestFrequency, ForumStatus, SessionKind, SpeakerRole
 from .validators import validate_time_zone
 
 
@@ -65,6 +65,22 @@ class Forum(models.Model):
         _("secretariat phone"),
         blank=True,
         help_text=_("Shown on the forum page and in the forum's emails, e.g. +62 21 5000 1234."),
+    )
+    # Staff are emailed the registrations waiting for their approval (delegates.mail.digest).
+    approval_digest = models.CharField(
+        _("approval digest"),
+        max_length=8,
+        choices=DigestFrequency,
+        default=DigestFrequency.OFF,
+        help_text=_("How often staff are emailed the new registrations waiting for approval."),
+    )
+    approval_digest_recipients = models.TextField(
+        _("approval digest recipients"),
+        blank=True,
+        help_text=_(
+            "Email addresses, one per line or separated by commas. Empty: the staff who may change "
+            "registrations of this forum."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

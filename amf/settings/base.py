@@ -190,6 +190,12 @@ CELERY_BEAT_SCHEDULE["print-job-sweep"] = {
     "task": "delegates.print_job_sweep",  # background.SWEEP_PRINT_JOBS
     "schedule": env.float("PRINT_JOB_SWEEP_SECONDS", default=30.0),
 }
+# Staff's approval digests (delegates/mail/digest.py): beat looks every APPROVAL_DIGEST_SWEEP_SECONDS for
+# forums whose hourly or daily digest is due; each period is sent once.
+CELERY_BEAT_SCHEDULE["approval-digest"] = {
+    "task": "delegates.approval_digest_sweep",  # background.SEND_APPROVAL_DIGESTS
+    "schedule": env.float("APPROVAL_DIGEST_SWEEP_SECONDS", default=300.0),
+}
 BADGE_RENDER_DIR = Path(env("BADGE_RENDER_DIR", default=str(VAR_DIR / "render")))
 
 # --- Email -----------------------------------------------------------------------------------------

@@ -120,6 +120,24 @@ def outbox_account_queue(*, to: str, subject: str, body_text: str, body_html: st
     return outbox
 
 
+def outbox_digest_queue(*, key: str, to: str, subject: str, body_text: str, body_html: str) -> EmailOutbox:
+    """An email to staff (the approval digest, ``digest.py``), written when it is queued and sent like
+    any other row; ``key`` names the digest and the recipient, so queueing it twice yields one row."""
+    outbox, created = EmailOutbox.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "kind": EmailKind.DIGEST,
+            "to": to,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+        },
+    )
+    if created:
+        enqueue_on_commit(outbox_id=outbox.pk)
+    return outbox
+
+
 @transaction.atomic
 def outbox_skip(*, outbox_ids: Iterable[int], note: str) -> int:
     """Mark these rows as never to be sent: each PENDING one is written first (so staff can still read

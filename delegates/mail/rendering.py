@@ -51,7 +51,7 @@ def email_copy_to(registration: Registration) -> str:
     return ""
 
 
-def _render_text(template_name: str, context: dict) -> str:
+def email_render_text(template_name: str, context: dict) -> str:
     """Plain text is not HTML: no escaping, so “O'Brien & Partners” stays as typed."""
     text = get_template(template_name).template.render(Context(context, autoescape=False))
     return text.strip() + "\n"  # the templates' own trailing lines are not part of the message
@@ -92,6 +92,6 @@ def email_render(*, registration: Registration, kind: str, reason: str) -> tuple
             if forum.registration_closes_at
             else ""
         )
-        text = _render_text(f"delegates/email/{kind}.txt", context)
+        text = email_render_text(f"delegates/email/{kind}.txt", context)
         html = render_to_string(f"delegates/email/{kind}.html", context)
     return subject, text, html

@@ -1,6 +1,6 @@
 """The models of delegates, one module per aggregate; all hang off ``Registration``."""
 
-from .outbox import EmailOutbox
+from .outbox import ApprovalDigest, EmailOutbox
 from .printing import PrintJob, PrintJobItem
 from .registration import (
     REFERENCE_ALPHABET,
@@ -14,6 +14,7 @@ from .staff import StaffForumAccess
 
 __all__ = [
     "REFERENCE_ALPHABET",
+    "ApprovalDigest",
     "DelegateCategory",
     "EmailOutbox",
     "PrintJob",

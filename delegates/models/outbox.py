@@ -55,3 +55,23 @@ class EmailOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class ApprovalDigest(models.Model):
+    """One approval digest of a forum: the period that ended at ``period_end`` has been reported (its
+    emails are in the outbox). Unique per forum and period, so two beat runs at once send it once; the
+    next digest reports what was submitted since the latest ``period_end``."""
+
+    forum = models.ForeignKey("events.Forum", on_delete=models.CASCADE, related_name="approval_digests")
+    period_end = models.DateTimeField()
+    registrations = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "period_end"], name="approval_digest_once_per_period")
+        ]
+        ordering = ["forum", "-period_end"]
+
+    def __str__(self) -> str:
+        return f"{self.forum_id} {self.period_end.isoformat()}"

@@ -35,6 +35,7 @@ from ..badges.storage import badge_render_on_commit
 from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus
 from ..mail.outbox import email_queue
 from ..models import DelegateCategory, Registration, StatusChange
+from ..staff.history import history_changes, history_record
 from .seats import category_has_seat, lock_seats, promote_from_waitlist, seats_locked
 from .services import EDITABLE_FIELDS, DuplicateRegistration, RegistrationError, account_of_address
 
@@ -218,6 +219,7 @@ def registration_correct(
     change = StatusChange.objects.create(
         registration=fresh, from_status=fresh.status, to_status=fresh.status, actor=actor, reason=reason
     )
+    history_record(obj=fresh, actor=actor, message=history_changes(fresh, changed))
     email_queue(registration=fresh, kind=EmailKind.CHANGED, reason=reason, last_change=change.pk)
     if "email" in changed and _old_address_is_known(old_email):
         email_queue(

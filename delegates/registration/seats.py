@@ -25,6 +25,7 @@ from ..badges.storage import badge_issue
 from ..enums import EmailKind, RegistrationStatus, SignupStatus
 from ..mail.outbox import email_queue
 from ..models import DelegateCategory, Registration, SessionSignup, StatusChange
+from ..staff.history import history_record, history_status
 
 REASON_PROMOTED = "Promoted from the waitlist"
 
@@ -138,6 +139,7 @@ def set_status(
     StatusChange.objects.create(
         registration=registration, from_status=previous, to_status=status, actor=actor, reason=reason
     )
+    history_record(obj=registration, actor=actor, message=history_status(previous, status))
 
 
 def allocate_signups(registration: Registration, sessions: dict[int, Session]) -> None:

@@ -25,6 +25,7 @@ from ..badges.storage import badge_issue, badge_render_on_commit
 from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus, SignupStatus
 from ..mail.outbox import email_queue
 from ..models import DelegateCategory, EmailOutbox, Registration, SessionSignup, StatusChange
+from ..staff.history import history_changes, history_record, history_status
 from .rules import EditRefusal, registration_edit_refusal
 from .seats import (
     RegistrationBusy,
@@ -205,6 +206,9 @@ def registration_submit(
     change = StatusChange.objects.create(
         registration=registration, from_status="", to_status=status, actor=registered_by, reason=reason
     )
+    history_record(
+        obj=registration, actor=registered_by, message=history_status("", status), anonymous_is_delegate=True
+    )
     for session_id in session_ids:
         SessionSignup.objects.create(
             registration=registration, session_id=session_id, status=SignupStatus.WAITLISTED
@@ -380,6 +384,7 @@ def registration_update(
         if added or dropped:
             changed.append("sessions")
     if changed:
+        history_record(obj=registration, actor=actor, message=history_changes(registration, changed))
         email_queue(registration=registration, kind=EmailKind.CHANGED, detail=f"{timezone.now().timestamp()}")
     if freed:
         promote_from_waitlist(forum=forum, freed_session_ids=freed)
