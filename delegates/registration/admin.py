@@ -361,6 +361,11 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         if set(form.changed_data) & set(CORRECTED_FIELDS):
             registration_correct(registration=obj, actor=request.user, **form.correction())
 
+    def log_change(self, request: HttpRequest, obj: Registration, message) -> None:
+        """Nothing: the correction's service wrote the history entry (who, which fields, no contact
+        values); Django's own entry would say it twice."""
+        return None
+
     # --- Status actions -----------------------------------------------------------------------------
 
     @admin.action(description=_("Approve selected pending registrations"), permissions=["change"])

@@ -9,6 +9,7 @@ from delegates.registration.corrections import registration_correct
 from delegates.registration.services import registration_approve, registration_cancel, registration_update
 from delegates.staff.history import SYSTEM_USERNAME
 from tests.delegates.accounts import verified_user
+from tests.delegates.registration.admin_pages import form_data
 from tests.factories import DelegateCategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,19 @@ def test_a_correction_names_the_email_change_without_the_addresses(
     page = history(client, registration)
     assert "Changed Category: City official; Delegate&#x27;s email; Delegate account." in page
     assert "new.address@city4.example.org" not in page
+
+
+def test_a_correction_saved_in_the_admin_is_one_entry(admin_client, admin_user, open_forum, mayors, register):
+    registration = register(open_forum, mayors, 5)
+    url = reverse("admin:delegates_registration_change", args=[registration.pk])
+    data = form_data(admin_client.get(url))
+    data.update({"email": "corrected.address@city5.example.org", "change_note": "Typo in the address."})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert messages(registration)[-1] == (admin_user.username, "Changed Delegate's email; Delegate account.")
+    assert len([m for m in messages(registration) if m[0] == admin_user.username]) == 1
 
 
 def test_a_category_edited_in_the_admin_shows_who_changed_its_capacity(
