@@ -31,6 +31,7 @@ from ..exports.views import export_page, export_selected_action
 from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
 from ..permissions import CHANGE_REGISTRATION, EXPORT_REGISTRATIONS, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
+from .admin_bulk import BulkRegistrationActionsMixin
 from .admin_form import CORRECTED_FIELDS, RegistrationAdminForm, form_note
 from .admin_outcomes import (
     LEAVE_OPERATIONS,
@@ -135,7 +136,7 @@ class StatusReasonForm(forms.Form):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
+class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = (
         "reference",
@@ -175,6 +176,10 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "approve_selected",
         "reject_selected",
         "cancel_selected",
+        "waitlist_selected",
+        "promote_selected",
+        "change_category_selected",
+        "resend_last_email",
         "print_badges",
         "export_selected",
         "reissue_checkin_token",
