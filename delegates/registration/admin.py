@@ -32,6 +32,7 @@ from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
 from ..permissions import CHANGE_REGISTRATION, EXPORT_REGISTRATIONS, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
 from .admin_bulk import BulkRegistrationActionsMixin
+from .admin_filters import ChosenSessionFilter, HotelInUseFilter
 from .admin_form import CORRECTED_FIELDS, RegistrationAdminForm, form_note
 from .admin_outcomes import (
     LEAVE_OPERATIONS,
@@ -143,7 +144,7 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         "name",
         "native",
         "category",
-        "forum",
+        "organisation",
         "country",
         "status",
         "badge_printed",
@@ -155,9 +156,11 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         "status",
         "is_head_of_local_government",
         CountryInUseFilter,
+        ChosenSessionFilter,
         "dietary",
         "needs_visa_letter",
         "needs_airport_transfer",
+        HotelInUseFilter,
         BadgePrintedFilter,
     )
     search_fields = (
