@@ -148,7 +148,6 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         "country",
         "status",
         "badge_printed",
-        "submitted",
     )
     list_filter = (
         "forum",

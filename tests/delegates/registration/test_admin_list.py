@@ -114,7 +114,6 @@ def test_list_shows_the_columns_that_matter(client, registrar, forum, world):
         "country",
         "status",
         "badge_printed",
-        "submitted",
     ]
     assert f'<span lang="km">{KHMER}</span>' in page.text
 
