@@ -4,12 +4,14 @@ one message saying what happened."""
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
 from delegates.enums import EmailKind, OutboxStatus, RegistrationStatus
 from delegates.models import EmailOutbox
 from tests.delegates.accounts import staff_user
 from tests.delegates.registration.admin_pages import make_category
+from tests.delegates.registration.concurrency import run_together
 from tests.factories import ForumFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +226,31 @@ def test_staff_who_may_only_view_are_not_offered_the_actions(client, forum, regi
         assert f'value="{action}"' not in listing.text
     assert statuses(registration) == [CONFIRMED]
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_promoting_into_the_last_seat_from_the_list_one_wins(forum, register, settings):
+    settings.REGISTRATION_LOCK_TIMEOUT = 60
+    mayors = make_category(forum, capacity=1)
+    register(forum, mayors, 0)
+    waiting = [register(forum, mayors, 1), register(forum, mayors, 2)]
+    mayors.capacity = 2  # one seat more, raised behind the services' back
+    mayors.save()
+    clients = []
+    for name in ("alice", "bob"):
+        client = Client()
+        client.force_login(staff_user(name, "view_registration", "change_registration"))
+        clients.append(client)
+
+    results, errors = run_together(2, lambda i: confirm(clients[i], "promote_selected", [waiting[i]]))
+
+    assert errors == []
+    assert sorted(statuses(*waiting)) == [CONFIRMED, WAITLISTED]
+    winner, loser = sorted(waiting, key=lambda r: r.status != CONFIRMED)
+    assert sorted(message_texts(response)[0] for response in results) == sorted(
+        [
+            f"1 promoted from the waitlist ({winner.reference}).",
+            f"1 still waitlisted because the category is full ({loser.reference}).",
+        ]
+    )
+    assert EmailOutbox.objects.filter(registration__in=waiting, kind=EmailKind.PROMOTED).count() == 1
