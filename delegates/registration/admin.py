@@ -31,6 +31,8 @@ from ..exports.views import export_page, export_selected_action
 from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
 from ..permissions import CHANGE_REGISTRATION, EXPORT_REGISTRATIONS, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
+from .admin_bulk import BulkRegistrationActionsMixin
+from .admin_filters import ChosenSessionFilter, HotelInUseFilter
 from .admin_form import CORRECTED_FIELDS, RegistrationAdminForm, form_note
 from .admin_outcomes import (
     LEAVE_OPERATIONS,
@@ -135,18 +137,17 @@ class StatusReasonForm(forms.Form):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
+class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = (
         "reference",
         "name",
         "native",
         "category",
-        "forum",
+        "organisation",
         "country",
         "status",
         "badge_printed",
-        "submitted",
     )
     list_filter = (
         "forum",
@@ -154,9 +155,11 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "status",
         "is_head_of_local_government",
         CountryInUseFilter,
+        ChosenSessionFilter,
         "dietary",
         "needs_visa_letter",
         "needs_airport_transfer",
+        HotelInUseFilter,
         BadgePrintedFilter,
     )
     search_fields = (
@@ -175,6 +178,10 @@ class RegistrationAdmin(PrintBadgesMixin, admin.ModelAdmin):
         "approve_selected",
         "reject_selected",
         "cancel_selected",
+        "waitlist_selected",
+        "promote_selected",
+        "change_category_selected",
+        "resend_last_email",
         "print_badges",
         "export_selected",
         "reissue_checkin_token",

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Registration
 from .services import registration_cancel, registration_reject
 
+# Outcomes that make the message a warning: something selected was left as it was.
+TROUBLE = ("skipped", "busy", "full", "forum_full", "already", "waiting", "no_email")
+
 # A message names at most this many registrations per outcome.
 MAX_REFERENCES_SHOWN = 10
 
@@ -39,7 +42,7 @@ class Outcome:
         if not parts:
             model_admin.message_user(request, gettext("No registration was changed."), messages.WARNING)
             return
-        trouble = any(self.rows.get(key) for key in ("skipped", "busy"))
+        trouble = any(self.rows.get(key) for key in TROUBLE)
         model_admin.message_user(
             request, "; ".join(parts) + ".", messages.WARNING if trouble else messages.SUCCESS
         )
@@ -121,3 +124,100 @@ LEAVE_OPERATIONS = {
         "labels": {"cancelled": cancelled, "skipped": skipped_inactive, "busy": busy},
     },
 }
+
+
+# --- Waitlist, promotion, category, emails sent again ---------------------------------------------------
+
+
+def waitlisted_by_staff(n: int, refs: str) -> str:
+    return ngettext("%(count)d waitlisted (%(refs)s)", "%(count)d waitlisted (%(refs)s)", n) % {
+        "count": n,
+        "refs": refs,
+    }
+
+
+def promoted(n: int, refs: str) -> str:
+    return ngettext(
+        "%(count)d promoted from the waitlist (%(refs)s)",
+        "%(count)d promoted from the waitlist (%(refs)s)",
+        n,
+    ) % {"count": n, "refs": refs}
+
+
+def not_promoted_category_full(n: int, refs: str) -> str:
+    return ngettext(
+        "%(count)d still waitlisted because the category is full (%(refs)s)",
+        "%(count)d still waitlisted because the category is full (%(refs)s)",
+        n,
+    ) % {"count": n, "refs": refs}
+
+
+def not_promoted_forum_full(n: int, refs: str) -> str:
+    return ngettext(
+        "%(count)d still waitlisted because the forum is full (%(refs)s)",
+        "%(count)d still waitlisted because the forum is full (%(refs)s)",
+        n,
+    ) % {"count": n, "refs": refs}
+
+
+def skipped_not_waitlisted(n: int, refs: str) -> str:
+    return ngettext(
+        "%(count)d skipped: not waitlisted (%(refs)s)", "%(count)d skipped: not waitlisted (%(refs)s)", n
+    ) % {"count": n, "refs": refs}
+
+
+def moved_to(category: str) -> Callable[[int, str], str]:
+    def label(n: int, refs: str) -> str:
+        return ngettext(
+            "%(count)d moved to “%(category)s” (%(refs)s)", "%(count)d moved to “%(category)s” (%(refs)s)", n
+        ) % {"count": n, "category": category, "refs": refs}
+
+    return label
+
+
+def not_moved_full(category: str) -> Callable[[int, str], str]:
+    def label(n: int, refs: str) -> str:
+        return ngettext(
+            "%(count)d not moved because “%(category)s” is full and confirmed delegates keep their seat "
+            "(%(refs)s)",
+            "%(count)d not moved because “%(category)s” is full and confirmed delegates keep their seat "
+            "(%(refs)s)",
+            n,
+        ) % {"count": n, "category": category, "refs": refs}
+
+    return label
+
+
+def skipped_already_in(category: str) -> Callable[[int, str], str]:
+    def label(n: int, refs: str) -> str:
+        return ngettext(
+            "%(count)d skipped: already in “%(category)s” (%(refs)s)",
+            "%(count)d skipped: already in “%(category)s” (%(refs)s)",
+            n,
+        ) % {"count": n, "category": category, "refs": refs}
+
+    return label
+
+
+def resent(n: int, refs: str) -> str:
+    return ngettext(
+        "%(count)d last email queued to be sent again (%(refs)s)",
+        "%(count)d last emails queued to be sent again (%(refs)s)",
+        n,
+    ) % {"count": n, "refs": refs}
+
+
+def skipped_resend_waiting(n: int, refs: str) -> str:
+    return ngettext(
+        "%(count)d skipped: the email sent again is still waiting to go out (%(refs)s)",
+        "%(count)d skipped: the emails sent again are still waiting to go out (%(refs)s)",
+        n,
+    ) % {"count": n, "refs": refs}
+
+
+def skipped_no_email(n: int, refs: str) -> str:
+    return ngettext(
+        "%(count)d skipped: no email sent yet (%(refs)s)",
+        "%(count)d skipped: no email sent yet (%(refs)s)",
+        n,
+    ) % {"count": n, "refs": refs}

@@ -76,11 +76,11 @@ def test_registration_changelist_queries_do_not_grow_with_rows(
     officials = make_category(forum, name="City official")
     register(forum, mayors, 0, native_name=THAI_NAME, native_name_lang="th")
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         first = admin_client.get(reverse(CHANGELIST))
     for n in range(1, 30):
         register(forum, officials if n % 2 else mayors, n, country="KH" if n % 3 else "LA")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         many = admin_client.get(reverse(CHANGELIST))
 
     assert first.context["cl"].result_count == 1
@@ -479,7 +479,7 @@ def test_change_form_of_a_confirmed_registration_links_to_badge_preview(client, 
 # --- Times ---------------------------------------------------------------------------------------------
 
 
-def test_list_and_page_show_times_in_the_forums_zone_labelled(client, registrar, forum, register):
+def test_page_shows_times_in_the_forums_zone_labelled(client, registrar, forum, register):
     category = make_category(forum, requires_approval=True)
     visit = SessionFactory(
         forum=forum,
@@ -500,10 +500,8 @@ def test_list_and_page_show_times_in_the_forums_zone_labelled(client, registrar,
         created_at=submitted, sent_at=dt.datetime(2030, 9, 1, 2, 13, tzinfo=dt.UTC)
     )
 
-    listing = client.get(reverse(CHANGELIST))
     page = client.get(reverse("admin:delegates_registration_change", args=[registration.pk]))
 
-    assert '<td class="field-submitted">Sun 1 Sep 2030, 09:12 WIB</td>' in listing.text
     text = re.sub(r"\s+", " ", page.text)
     assert '<label>Submitted at:</label> <div class="readonly">Sun 1 Sep 2030, 09:12 WIB</div>' in text
     assert (
