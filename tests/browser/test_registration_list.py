@@ -37,7 +37,7 @@ def registrar():
 
 
 def test_list_fits_1280px_and_promotes_from_the_waitlist_after_confirmation(
-    desktop_page, live_server, registrar
+    desktop_page, live_server, registrar, axe_check
 ):
     forum = ForumFactory(name="ASEAN Mayors Forum 2031", slug="amf-2031")
     mayors = DelegateCategoryFactory(forum=forum, name="Mayor / Governor", slug="mayor", capacity=2)
@@ -81,3 +81,12 @@ def test_list_fits_1280px_and_promotes_from_the_waitlist_after_confirmation(
     page.goto(live_server.url + CHANGELIST)
     assert_table_fits(page)
     assert page.problems.messages == []
+
+    # The confirmation page, as staff reach it again: no serious accessibility problem (axe last: its
+    # probes trip the page's CSP).
+    page.goto(live_server.url + CHANGELIST + "?status__exact=waitlisted")
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("promote_selected")
+    page.get_by_role("button", name="Go").click()
+    assert page.get_by_role("heading", name="Promote from the waitlist").is_visible()
+    axe_check(page)
