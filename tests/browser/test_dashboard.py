@@ -2,6 +2,8 @@
 figures, the names of categories and countries (in their scripts), the charts with their tables, no
 console error or CSP violation, nothing wider than the screen, and axe finds no serious problem."""
 
+import os
+
 import pytest
 from django.urls import reverse
 
@@ -40,6 +42,8 @@ def test_dashboard_shows_the_figures_at_desktop_width(desktop_page, live_server,
     assert page.locator("#dashboard-badges-printed").inner_text() == "1"
     assert page.locator("#dashboard-badges-not-printed").inner_text() == "2"
     assert page.locator("#dashboard-accessibility").inner_text() == "1"
+    if os.environ.get("AMF_SCREENSHOTS"):  # to look at it: AMF_SCREENSHOTS=<folder>
+        page.screenshot(path=os.path.join(os.environ["AMF_SCREENSHOTS"], "dashboard.png"), full_page=True)
     assert problems(page) == []
     axe_check(page)
 
