@@ -8,6 +8,7 @@ serious or critical violation on any step, and no page logs an error (a CSP viol
 Screenshots of each step go to ``AMF_SCREENSHOT_DIR`` when it is set."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,19 @@ pytestmark = pytest.mark.browser
 EMAIL = "chan.sopheaktra@siemreap.example.org"
 KHMER_NAME = "ចាន់ សុភ័ក្ត្រា"
 STEPS = ["delegate", "position", "contact", "travel", "sessions", "consent"]
+
+
+def wait_until(page, expression: str, *, timeout: float = 10) -> None:
+    """Wait until the JavaScript ``expression`` is true in the page. Polled with ``evaluate``, which
+    the page's CSP does not govern: Playwright's own ``wait_for_function`` polls through ``eval``, and
+    the CSP (no 'unsafe-eval') refuses that whenever the first look is not already true."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {expression}")
+        time.sleep(0.05)
+
+
 VISIBLE_SECTIONS = (
     "[...document.querySelectorAll('[data-step]')].filter((s) => s.offsetParent !== null).length"
 )
@@ -206,13 +220,13 @@ def test_a_phone_steps_through_the_form_and_registers_a_khmer_name(
 
     # The browser's Back returns to the step before, with everything typed still there.
     page.go_back()
-    page.wait_for_function("() => document.activeElement.id === 'section-sessions-title'")
+    wait_until(page, "document.activeElement.id === 'section-sessions-title'")
     assert_on_step(page, "sessions")
     assert page.get_by_label("Site visit: river clean-up").is_checked()
     page.go_back()
     page.go_back()
-    page.wait_for_function("() => location.hash === '#section-contact'")
-    page.wait_for_function(VISIBLE_SECTIONS + " === 1 && !document.getElementById('section-contact').hidden")
+    wait_until(page, "location.hash === '#section-contact'")
+    wait_until(page, VISIBLE_SECTIONS + " === 1 && !document.getElementById('section-contact').hidden")
     assert_on_step(page, "contact")
     assert page.get_by_label("Mobile phone").input_value() == "012 345 678"
     # The step list leads back to the first step; nothing typed there is lost either.
@@ -369,9 +383,9 @@ def test_a_wide_screen_shows_the_whole_form(live_server, desktop_page, axe_check
     # Narrowed to a phone's width, it becomes the stepper, at the first step; widened, whole again.
     # (The media query's change event comes a moment after the resize: wait for it.)
     page.set_viewport_size(VIEWPORTS["phone"])
-    page.wait_for_function(VISIBLE_SECTIONS + " === 1")
+    wait_until(page, VISIBLE_SECTIONS + " === 1")
     assert visible_steps(page) == ["delegate"]
     page.set_viewport_size(VIEWPORTS["desktop"])
-    page.wait_for_function(VISIBLE_SECTIONS + f" === {len(STEPS)}")
+    wait_until(page, VISIBLE_SECTIONS + f" === {len(STEPS)}")
     assert visible_steps(page) == STEPS
     assert page.problems.messages == []
