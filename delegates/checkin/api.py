@@ -1,5 +1,6 @@
-"""The JSON endpoints of the door's check-in page (``/checkin/api/``; the contract is the page's):
-a list's offline data, a scan, the sync of an offline queue, the desk's search, and undo.
+"""The endpoints of the door's check-in page (``/checkin/api/``; the contract is the page's): a list's
+offline data, a scan, the sync of an offline queue, the desk's search, undo (JSON), and a delegate's
+badge for the desk printer (PDF).
 
 Every endpoint is for active staff with ``CHECK_IN`` (undo also ``UNDO_CHECKIN``) on a list of a
 forum they work on: not signed in → 401, anyone else → 403, a list that does not exist → 404, always
@@ -15,18 +16,20 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ..badges.content import BadgeError
 from ..enums import CheckInRefusal, CheckInVerdict, RegistrationStatus
 from ..models import CheckIn, CheckInList
 from ..permissions import CHECK_IN, PRINT_BADGES, UNDO_CHECKIN
 from ..staff.selectors import staff_may_work_on
 from . import selectors, services
+from .badges import BadgeUnprintable, door_badge_print, door_badge_registration
 from .verdicts import verdict_message
 
 # The offline queue's "since" reaches this far back: a check-in written by a transaction that
@@ -265,3 +268,33 @@ def undo(request: HttpRequest, check_in_id: uuid.UUID) -> HttpResponse:
         return error_response(_("This check-in belongs to a forum you do not work on."), status=403)
     services.checkin_undo(check_in=check_in, actor=request.user)
     return json_response({"undone": True})
+
+
+@require_POST
+@door_api(PRINT_BADGES)
+def badge_print(request: HttpRequest, list_id: uuid.UUID) -> HttpResponse:
+    """The badge of the delegate with the form's ``reference``, for the desk printer (PDF, attachment),
+    marked printed. A reference not of this forum → 404; a badge that cannot print → 409 saying why."""
+    checkin_list = _list_or_error(request, list_id)
+    if isinstance(checkin_list, JsonResponse):
+        return checkin_list
+    reference = request.POST.get("reference", "").strip()
+    if not reference:
+        raise BadRequest(_("Please say whose badge to print (their reference)."))
+    registration = door_badge_registration(checkin_list=checkin_list, reference=reference)
+    if registration is None:
+        return error_response(_("No registration of this forum has this reference."), status=404)
+    try:
+        job = door_badge_print(registration=registration, actor=request.user)
+    except BadgeUnprintable as error:
+        return error_response(str(error), status=409, problems=error.problems)
+    except BadgeError as error:
+        return error_response(str(error), status=409)
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"badge-{registration.reference}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
