@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -124,6 +126,7 @@ class CheckInAdmin(admin.ModelAdmin):
         "recorded",
         "undone",
         "undone_by",
+        "history",
     )
     readonly_fields = fields
 
@@ -162,6 +165,12 @@ class CheckInAdmin(admin.ModelAdmin):
     @admin.display(description=_("undone at"), ordering="undone_at")
     def undone(self, obj: CheckIn) -> str | None:
         return record_time(obj.undone_at, obj.list.forum)
+
+    @admin.display(description=_("history"))
+    def history(self, obj: CheckIn) -> str:
+        """Undoing is recorded in the registration's history: a link to it."""
+        url = reverse("admin:delegates_registration_history", args=[obj.registration_id])
+        return format_html('<a href="{}">{}</a>', url, gettext("History of the registration"))
 
     @admin.action(description=_("Undo check-in…"), permissions=["undo_checkin"])
     def undo_selected(self, request: HttpRequest, queryset: QuerySet[CheckIn]):

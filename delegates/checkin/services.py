@@ -102,9 +102,6 @@ def checkin_lists_sync(*, forum: Forum, apps=None) -> None:
         row = by_session.get(session.pk)
         if row is not None and row.name != session.title[:200]:
             List.objects.filter(pk=row.pk).update(name=session.title[:200])
-    for row in by_day.values():
-        if row.day not in days:
-            row.name = day_list_name(row.day)
     unwanted = [row.pk for row in by_day.values() if row.day not in days]
     unwanted += [row.pk for row in by_session.values() if row.session_id not in {s.pk for s in sessions}]
     if unwanted:

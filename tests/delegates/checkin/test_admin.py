@@ -97,6 +97,8 @@ def test_undo_check_in_asks_first_then_undoes_and_writes_the_history(client, lis
     assert entry.user == other_door and entry.change_message.startswith(
         "Check-in undone: Entry — Sunday 6 October"
     )
+    change = client.get(reverse("admin:delegates_checkin_change", args=[check_in.pk])).content.decode()
+    assert reverse("admin:delegates_registration_history", args=[sok.pk]) in change
     history = client.get(reverse("admin:delegates_registration_history", args=[sok.pk])).content.decode()
     assert "Check-in undone: Entry — Sunday 6 October" in history
 
