@@ -2,6 +2,7 @@
 admin autodiscovery imports ``<app>.admin``). Then every ModelAdmin of events and delegates gets the
 staff roles' rules (``staff/admin_roles.py``): forum-limited staff, contact details."""
 
+from .checkin import admin as checkin_admin
 from .dashboard import admin as dashboard_admin
 from .mail import admin as mail_admin
 from .printing import admin as printing_admin
@@ -13,6 +14,7 @@ from .staff.admin_roles import staff_roles_apply
 __all__ = [
     "admin_capacity",
     "admin_categories",
+    "checkin_admin",
     "dashboard_admin",
     "mail_admin",
     "printing_admin",

@@ -1,6 +1,7 @@
 """The delegates' demo data: delegate categories for both demo forums and about sixty registrations in
 every status and every script the product supports, a site visit nearly full and the first badges
-printed — loaded by ``manage.py seed_demo`` after the forums of ``events/demo/``.
+printed — loaded by ``manage.py seed_demo`` after the forums of ``events/demo/``; and each forum's check-in
+lists (``checkin.py``).
 
 Every person here is FICTIONAL: names are invented (some from the project's sample names), positions
 and cities are realistic, and every email address is on ``example.org``, which can never receive mail.
@@ -10,6 +11,7 @@ staff accounts, one per role (``staff.py``, on the reserved ``.example`` domain)
 ``seed_demo --with-staff`` only.
 """
 
+from .checkin import checkin_demo_seed
 from .seeding import EMAIL_NOTE, DelegatesSeedResult, delegates_demo_seed
 
-__all__ = ["EMAIL_NOTE", "DelegatesSeedResult", "delegates_demo_seed"]
+__all__ = ["EMAIL_NOTE", "DelegatesSeedResult", "checkin_demo_seed", "delegates_demo_seed"]

@@ -1,6 +1,7 @@
 """``manage.py seed_demo``: load the demo — the forums and their programmes (``events/demo/``), then their
-delegate categories, registrations and first printed badges (``delegates/demo/``); ``--with-staff``
-also sets up the demo staff logins: a superuser and one account per staff role (``delegates/demo/staff.py``).
+delegate categories, registrations, first printed badges and check-in lists (``delegates/demo/``);
+``--with-staff`` also sets up the demo staff logins: a superuser and one account per staff role
+(``delegates/demo/staff.py``).
 
 It lives in the delegates app because it loads both: delegates depends on events, never the reverse."""
 
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from delegates.demo import delegates_demo_seed
+from delegates.demo import checkin_demo_seed, delegates_demo_seed
 from delegates.demo.staff import demo_staff_roles_ensure
 from events.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, demo_seed, demo_staff_ensure
 
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         with _service_logs_quiet(verbosity), transaction.atomic():
             result = demo_seed(today=timezone.localdate())
             delegates = delegates_demo_seed(forums=result.forums, now=timezone.now())
+            lists = checkin_demo_seed(forums=result.forums)
         names = ", ".join(forum.slug for forum in result.forums)
         if verbosity >= 1:
             self.stdout.write(
@@ -78,6 +80,10 @@ class Command(BaseCommand):
                 f"{'' if delegates.print_jobs == 1 else 's'}), "
                 f"{delegates.unchanged} unchanged; {delegates.emails_not_sent} emails written and not "
                 "sent (the delegates are fictional)."
+            )
+            self.stdout.write(
+                f"Check-in: {lists} list{'' if lists == 1 else 's'} made (an entry list per forum day, one "
+                "per session with sign-up or a capacity)."
             )
         if with_staff:
             password = staff_password or DEMO_STAFF_PASSWORD

@@ -8,6 +8,7 @@ for this module, committed, and removed afterwards; each test runs in a transact
 
 import datetime as dt
 import io
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,12 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from delegates.badges.content import band_text_colour, contrast_ratio
+from delegates.checkin.services import Scan, checkin_scan
 from delegates.demo import EMAIL_NOTE, delegates_demo_seed
 from delegates.demo.seeding import DEMO_FORUMS
 from delegates.enums import NativeScript, OutboxStatus, PrintJobStatus, RegistrationStatus, SignupStatus
 from delegates.models import (
+    CheckInList,
     DelegateCategory,
     EmailOutbox,
     PrintJob,
@@ -267,6 +270,37 @@ def test_demo_site_visit_has_three_seats_left(demo):
     assert set(confirmed.values_list("registration__status", flat=True)) == {"confirmed"}
 
 
+# --- Check-in -------------------------------------------------------------------------------------------
+
+
+def test_demo_forums_have_their_check_in_lists_and_a_badge_checks_in(demo):
+    forum = Forum.objects.get(slug="amf-2027")
+    lists = CheckInList.objects.filter(forum=forum)
+    days = (forum.end_date - forum.start_date).days + 1
+    sessions = forum.sessions.filter(Q(requires_signup=True) | Q(capacity__isnull=False))
+
+    assert lists.filter(kind="day").count() == days
+    assert set(lists.filter(kind="session").values_list("session_id", flat=True)) == set(
+        sessions.values_list("pk", flat=True)
+    )
+    visitor = (
+        SessionSignup.objects.filter(
+            session__slug="site-visit-canals-and-flood-control", status=SignupStatus.CONFIRMED
+        )
+        .first()
+        .registration
+    )
+    day = lists.filter(kind="day").order_by("day").first()
+    visit = lists.get(session__slug="site-visit-canals-and-flood-control")
+    for checkin_list in (day, visit):
+        answer = checkin_scan(
+            checkin_list=checkin_list,
+            scan=Scan(idempotency_key=uuid.uuid4(), token=visitor.checkin_token),
+            staff=None,
+        )
+        assert answer.verdict == "checked_in"
+
+
 # --- The first badges printed ----------------------------------------------------------------------------
 
 
@@ -368,6 +402,7 @@ def test_demo_first_run_reports_and_stays_within_its_query_budget(demo):
         "Demo forums (pre-amf-2022, amf-2027): 99 rows created, 0 updated, 0 unchanged.",
         "Demo delegates: 78 rows created (14 categories, 63 registrations, 1 print job), 0 unchanged; "
         "81 emails written and not sent (the delegates are fictional).",
+        "Check-in: 10 lists made (an entry list per forum day, one per session with sign-up or a capacity).",
     ]
     # About 50 queries per registration and what happens to it, all told (seat locks, history,
     # outbox, the timeline's stamps, the admin history's entries): a budget, so that an N+1 in the

@@ -1,10 +1,12 @@
 """Scenario of the staff roles' tests: two forums, each with its programme (room, track, a session with
 a speaker), a category, a confirmed delegate (registered through the real service, so with history
-and emails), a pending one, and a finished print job; the delegate of the first forum carries
-recognisable contact details, corrected once by a forum administrator (so the history quotes an
-address). Staff in each role group the migrations create, and two limited to the first forum."""
+and emails), a pending one, a finished print job, and a check-in of the confirmed delegate on the
+forum's first day; the delegate of the first forum carries recognisable contact details, corrected
+once by a forum administrator (so the history quotes an address). Staff in each role group the
+migrations create, and two limited to the first forum."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -13,8 +15,9 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
+from delegates.checkin.services import Scan, checkin_lists_sync, checkin_scan
 from delegates.enums import PrintJobStatus
-from delegates.models import EmailOutbox, PrintJob, Registration, StaffForumAccess
+from delegates.models import CheckIn, CheckInList, EmailOutbox, PrintJob, Registration, StaffForumAccess
 from delegates.permissions import BADGE_AND_DOOR_TEAM, FORUM_ADMINISTRATORS, READ_ONLY, REGISTRARS
 from delegates.registration.corrections import registration_correct
 from delegates.registration.services import registration_submit
@@ -87,6 +90,8 @@ class ForumRows:
     pending: Registration
     print_job: PrintJob
     email: EmailOutbox
+    checkin_list: CheckInList
+    check_in: CheckIn
 
 
 @dataclass
@@ -146,6 +151,12 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
         finished_at=now,
     )
     job.file.save(f"badges-{slug}.pdf", ContentFile(b"%PDF-1.4 a finished print job\n"))
+    checkin_lists_sync(forum=forum)
+    checkin_list = CheckInList.objects.filter(forum=forum).order_by("day").first()
+    token = Registration.objects.get(pk=registration.pk).checkin_token
+    check_in = checkin_scan(
+        checkin_list=checkin_list, scan=Scan(idempotency_key=uuid.uuid4(), token=token), staff=None
+    ).check_in
     return ForumRows(
         forum=forum,
         category=category,
@@ -157,6 +168,8 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
         pending=Registration.objects.get(pk=pending.pk),
         print_job=job,
         email=EmailOutbox.objects.filter(registration=registration).order_by("pk").first(),
+        checkin_list=checkin_list,
+        check_in=check_in,
     )
 
 

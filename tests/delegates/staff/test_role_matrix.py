@@ -82,6 +82,24 @@ PAGES = {
         "registrar_a": "",
         "admin_a": "lvdh",
     },
+    # Lists of a day or session are the forum's own (not deleted here); staff add their own lists.
+    "delegates.checkinlist": {
+        "admin": "lvcah",
+        "registrar": "",
+        "door": "lvh",
+        "read_only": "",
+        "registrar_a": "",
+        "admin_a": "lvcah",
+    },
+    # Made at the door, never edited or deleted here: undone (an action).
+    "delegates.checkin": {
+        "admin": "lvh",
+        "registrar": "",
+        "door": "lvh",
+        "read_only": "",
+        "registrar_a": "",
+        "admin_a": "lvh",
+    },
     "delegates.staffforumaccess": {
         "admin": EVERYTHING,
         "registrar": "",
@@ -115,6 +133,7 @@ ACTIONS = {
     },
     "delegates.emailoutbox": {"send_again": REGISTRATION_DESK},
     "delegates.printjob": {"delete_selected": PRINTERS},
+    "delegates.checkin": {"undo_selected": PRINTERS},
     "events.forum": {"copy_forum": frozenset({"admin"}), "delete_selected": ADMINS},
     "delegates.staffforumaccess": {"delete_selected": frozenset({"admin"})},
     **{
@@ -186,6 +205,8 @@ def own_and_other(world, label: str):
         "delegates.registration": "registration",
         "delegates.emailoutbox": "email",
         "delegates.printjob": "print_job",
+        "delegates.checkinlist": "checkin_list",
+        "delegates.checkin": "check_in",
     }[label]
     return getattr(world.a, attribute), getattr(world.b, attribute)
 
