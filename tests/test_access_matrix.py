@@ -124,7 +124,12 @@ STAFF_VIEWS = {
         ("delegates.view_printjob", "delegates.print_badges"),
         302,
     ),
-    "admin:delegates_registration_badge": ("registration", "get", ("delegates.view_registration",), 200),
+    "admin:delegates_registration_badge": (
+        "registration",
+        "get",
+        ("delegates.view_registration", "delegates.print_badges"),
+        200,
+    ),
     "admin:delegates_registration_badge_preview": (
         "registration",
         "get",

@@ -38,6 +38,9 @@ class _PreparedBadge:
     sizes: dict[str, str]
     qr_svg: str
     band_key: str
+    # The registration has a check-in code, left out of this rendering (a preview for staff who may not
+    # print badges: the code is a credential at the door).
+    code_withheld: bool = False
 
     def __getattr__(self, name: str):  # the template reads the content's fields directly
         if name == "content":  # not set yet (copy, pickle): no recursion
@@ -45,12 +48,16 @@ class _PreparedBadge:
         return getattr(self.content, name)
 
 
-def _prepare(content: BadgeContent, layout: str) -> _PreparedBadge:
+def _prepare(content: BadgeContent, layout: str, *, with_checkin_code: bool = True) -> _PreparedBadge:
+    withheld = bool(content.token) and not with_checkin_code
+    if withheld:
+        content = dataclasses.replace(content, token="")
     return _PreparedBadge(
         content=content,
         sizes=badge_sizes(content=content, layout=layout),
         qr_svg=qr_svg(content.token) if content.token else "",
         band_key=f"{content.band_background[1:]}-{content.band_text[1:]}",
+        code_withheld=withheld,
     )
 
 
@@ -73,10 +80,17 @@ def _document_html(badges: list[_PreparedBadge], layout: str) -> str:
         return render_to_string("delegates/badges/document.html", context)
 
 
-def badge_html(*, registrations: Iterable[Registration], layout: str) -> str:
+def badge_html(*, registrations: Iterable[Registration], layout: str, with_checkin_code: bool = True) -> str:
     """The HTML document of the badges of ``registrations`` (in that order) in ``layout``: one badge
-    per page, or four per A4 sheet. Reads each registration's forum and category: select them."""
-    return _document_html([_prepare(badge_content(registration=r), layout) for r in registrations], layout)
+    per page, or four per A4 sheet. Reads each registration's forum and category: select them.
+    ``with_checkin_code=False`` leaves the QR codes out (a preview for staff who may not print)."""
+    return _document_html(
+        [
+            _prepare(badge_content(registration=r), layout, with_checkin_code=with_checkin_code)
+            for r in registrations
+        ],
+        layout,
+    )
 
 
 @functools.cache
@@ -121,9 +135,14 @@ def badges_pdf(*, registrations: Sequence[Registration], layout: str) -> bytes:
     return _write_pdf(badge_html(registrations=registrations, layout=layout), layout)
 
 
-def badge_pdf(*, registration: Registration, layout: str | None = None) -> bytes:
-    """The badge of one registration, in its forum's layout unless ``layout`` is given."""
-    return badges_pdf(registrations=[registration], layout=layout or registration.forum.badge_layout)
+def badge_pdf(
+    *, registration: Registration, layout: str | None = None, with_checkin_code: bool = True
+) -> bytes:
+    """The badge of one registration, in its forum's layout unless ``layout`` is given; without its
+    QR code when ``with_checkin_code`` is false."""
+    layout = layout or registration.forum.badge_layout
+    html = badge_html(registrations=[registration], layout=layout, with_checkin_code=with_checkin_code)
+    return _write_pdf(html, layout)
 
 
 # One name per script with its own face, to load every font before the first real badge.

@@ -26,7 +26,7 @@ from events.enums import BadgeLayout
 
 from ..enums import RegistrationStatus
 from ..models import Registration
-from ..permissions import VIEW_REGISTRATION, staff_view
+from ..permissions import PRINT_BADGES, VIEW_REGISTRATION, staff_view
 from ..registration.rules import registration_can_edit
 from ..registration.selectors import registration_get_for_user
 from ..staff.selectors import staff_object_or_404
@@ -87,9 +87,10 @@ def _registration(request: HttpRequest, object_id: str) -> Registration:
 
 
 @require_safe
-@staff_view(VIEW_REGISTRATION)
+@staff_view(VIEW_REGISTRATION, PRINT_BADGES)
 def registration_badge_download(request: HttpRequest, object_id: str) -> HttpResponse:
-    """Staff: the registration's stored badge (PDF, attachment); 404 unless it is confirmed."""
+    """Staff who print badges: the registration's stored badge (PDF, attachment); 404 unless it is
+    confirmed. Its QR code checks the delegate in, so staff who do not print get 403."""
     return _stored_badge(_registration(request, object_id))
 
 
@@ -98,13 +99,19 @@ def registration_badge_download(request: HttpRequest, object_id: str) -> HttpRes
 def registration_badge_preview(request: HttpRequest, object_id: str) -> HttpResponse:
     """Staff: the registration's badge rendered now, shown in the browser, in the layout of
     ``?layout=`` (a6, cr80, a4_sheet; the forum's own by default). Stores nothing. A registration
-    that is not confirmed is shown without its QR code."""
+    that is not confirmed is shown without its QR code, and so is every badge for staff who do not
+    print badges (the code is a credential at the door)."""
     registration = _registration(request, object_id)
     layout = request.GET.get("layout", "")
     if layout not in BadgeLayout.values:
         layout = registration.forum.badge_layout
     response = HttpResponse(
-        badge_pdf(registration=registration, layout=layout), content_type="application/pdf"
+        badge_pdf(
+            registration=registration,
+            layout=layout,
+            with_checkin_code=request.user.has_perm(PRINT_BADGES),
+        ),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=f"badge-{registration.reference}-{layout}.pdf"

@@ -1,17 +1,13 @@
-"""The web process as production runs it, for drills: gunicorn on ``amf.settings.production`` (collected
-static files, secure cookies, the HTTPS redirect, JSON logs) on the test database, behind an imagined
-TLS proxy — the ``Browser`` sends ``X-Forwarded-Proto: https`` and an ``Origin`` as a browser behind
-the proxy would — and a browser that keeps its cookies and reads forms.
+"""Drills against the web process as production runs it (``web.py``'s gunicorn on
+``amf.settings.production``, with secure cookies, the HTTPS redirect and JSON logs, on the test
+database), behind an imagined TLS proxy: the ``Browser`` sends ``X-Forwarded-Proto: https`` and an
+``Origin`` as a browser behind the proxy would, keeps its cookies and reads forms.
 
 Plain helpers, as in ``workers.py``; the tests own the lifetimes through fixtures.
 """
 
 import http.client
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,117 +16,35 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-from tests.delegates.accounts import verified_user
 from tests.delegates.registration.submissions import form_data
-from tests.integration.workers import ROOT, database_url_for_workers, free_port, wait_for
+from tests.integration.web import production_env, production_user
+from tests.integration.workers import database_url_for_workers
 
-SECRET_KEY = "drill-only-not-secret-" + "x" * 40
 PASSWORD = "correct horse battery staple"  # tests/factories.py
 ATTEMPTS = 8  # a delegate tries a page this often before the drill counts it as failed
 # The name the web's connections carry in pg_stat_activity: the drill terminates only those.
 WEB_APPLICATION_NAME = "amf-web-drill"
-_collected: dict[Path, Path] = {}
-
-
-def collect_static(root: Path) -> Path:
-    """``collectstatic`` with the production storage (hashed, compressed names) into ``root``, once per
-    test run: gunicorn on production settings serves nothing without its manifest."""
-    if root not in _collected:
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=ROOT,
-            env={**_base_env(), "STATIC_ROOT": str(root)},
-            check=True,
-        )
-        _collected[root] = root
-    return _collected[root]
-
-
-def _base_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "amf.settings.production",
-        "AMF_ENV_FILE": "",  # a developer's .env must not point the web elsewhere
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PYTHONUNBUFFERED": "1",
-    }
 
 
 def web_env(
     *, static_root: Path, workdir: Path, redis_url: str, email_url: str, **extra: str
 ) -> dict[str, str]:
-    """The environment of a production web process on this test's database (its connections named
-    ``WEB_APPLICATION_NAME``, kept ``CONN_MAX_AGE`` seconds as in production) and ``redis_url`` as cache
-    and broker."""
-    env = {
-        **_base_env(),
-        "DATABASE_URL": f"{database_url_for_workers()}?application_name={WEB_APPLICATION_NAME}",
-        "STATIC_ROOT": str(static_root),
-        "AMF_VAR_DIR": str(workdir / "var"),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": email_url,
-        "ADMIN_REQUIRES_MFA": "false",
-    }
-    env.update(extra)
-    return env
-
-
-class Gunicorn:
-    """``gunicorn amf.wsgi:application`` with sync workers (the production command) on a free local
-    port, in its own process group, logging to a file."""
-
-    def __init__(self, *, env: dict[str, str], workdir: Path, workers: int = 2):
-        self.env = env
-        self.workdir = workdir
-        self.workers = workers
-        self.port = free_port()
-        self.log_path = workdir / "gunicorn.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, *, timeout: float = 60) -> "Gunicorn":
-        command = [
-            sys.executable, "-m", "gunicorn", "amf.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60",
-            # No control socket: gunicorn's default is one path in $HOME for every gunicorn of the machine.
-            "--no-control-socket",
-        ]  # fmt: skip
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        wait_for(
-            lambda: self.process.poll() is not None or self._answers(),
-            timeout=timeout,
-            what="gunicorn to answer",
-            log=self.log,
-        )
-        if self.process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log()[-8000:]}")
-        return self
-
-    def _answers(self) -> bool:
-        try:
-            return Browser(self.port).get("/robots.txt").status == 200
-        except OSError:
-            return False
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=15)
+    """The environment of a production web process (``web.production_env``) on this test's database,
+    its connections named ``WEB_APPLICATION_NAME`` and kept as production keeps them, with the HTTPS
+    redirect and JSON logs as in production (the drill's ``Browser`` comes through a TLS proxy), and
+    ``redis_url`` as cache and broker."""
+    return production_env(
+        workdir=workdir,
+        redis_url=redis_url,
+        static_root=static_root,
+        DATABASE_URL=f"{database_url_for_workers()}?application_name={WEB_APPLICATION_NAME}",
+        CONN_MAX_AGE="60",
+        EMAIL_URL=email_url,
+        SECURE_SSL_REDIRECT="true",
+        LOG_FORMAT="json",
+        ADMIN_REQUIRES_MFA="false",
+        **extra,
+    )
 
 
 @dataclass
@@ -212,13 +126,8 @@ class Browser:
 
 
 def production_account(email: str):
-    """A verified account whose password the production hashers read (the test settings hash with MD5,
-    which production does not accept)."""
-    user = verified_user(email)
-    hasher = PBKDF2PasswordHasher()
-    user.password = hasher.encode(PASSWORD, hasher.salt())
-    user.save(update_fields=["password"])
-    return user
+    """A verified account whose password production's hashers read, signed in with ``PASSWORD``."""
+    return production_user(email, PASSWORD)
 
 
 def mayor(n: int, k: int, category) -> dict:

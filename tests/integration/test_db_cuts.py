@@ -30,12 +30,11 @@ from tests.integration.drills import (
     WEB_APPLICATION_NAME,
     Browser,
     Drill,
-    Gunicorn,
-    collect_static,
     mayor,
     production_account,
     web_env,
 )
+from tests.integration.web import Gunicorn, collect_static
 from tests.integration.workers import free_port, redis_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -134,7 +133,7 @@ def register(drill: Drill, browser: Browser, url: str, typed: dict) -> None:
 
 @pytest.fixture
 def web(transactional_db, tmp_path, tmp_path_factory):
-    static_root = collect_static(tmp_path_factory.getbasetemp() / "collected-static")
+    static_root = collect_static(tmp_path_factory.getbasetemp() / "collected-static", tmp_path)
     with redis_server(tmp_path) as redis:
         env = web_env(
             static_root=static_root,
@@ -142,7 +141,7 @@ def web(transactional_db, tmp_path, tmp_path_factory):
             redis_url=redis.url,
             email_url=f"smtp://127.0.0.1:{free_port()}",  # the web queues emails, the worker sends them
         )
-        server = Gunicorn(env=env, workdir=tmp_path).start()
+        server = Gunicorn(workdir=tmp_path, environment=env, workers=2).start()
         try:
             yield server
         finally:

@@ -27,12 +27,11 @@ from tests.integration.drills import (
     PASSWORD,
     Browser,
     Drill,
-    Gunicorn,
-    collect_static,
     mayor,
     production_account,
     web_env,
 )
+from tests.integration.web import Gunicorn, collect_static
 from tests.integration.workers import CeleryWorker, RedisServer, SmtpServer, wait_for, worker_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -46,7 +45,7 @@ SWEEP_DONE = re.compile(r"Task delegates\.outbox_sweep\[[0-9a-f-]+\] succeeded")
 def stack(transactional_db, tmp_path, tmp_path_factory):
     """Redis of the test's own, an SMTP server, the production web and a worker with its beat, all on
     the test database; everything stopped afterwards, before the database is flushed."""
-    static_root = collect_static(tmp_path_factory.getbasetemp() / "collected-static")
+    static_root = collect_static(tmp_path_factory.getbasetemp() / "collected-static", tmp_path)
     redis = RedisServer(tmp_path).start()
     smtp = SmtpServer().start()
     (tmp_path / "web").mkdir()
@@ -54,10 +53,11 @@ def stack(transactional_db, tmp_path, tmp_path_factory):
     web = worker = None
     try:
         web = Gunicorn(
-            env=web_env(
+            workdir=tmp_path / "web",
+            environment=web_env(
                 static_root=static_root, workdir=tmp_path / "web", redis_url=redis.url, email_url=smtp.url
             ),
-            workdir=tmp_path / "web",
+            workers=2,
         ).start()
         worker = CeleryWorker(
             env=worker_env(

@@ -55,17 +55,23 @@ def production_env(*, workdir: Path, redis_url: str, static_root: Path, **extra:
     return env
 
 
+_collected: set[Path] = set()
+
+
 def collect_static(static_root: Path, workdir: Path) -> Path:
     """``collectstatic`` with the production storage (hashed names, Brotli and gzip copies), as the
-    image's build does."""
-    env = production_env(workdir=workdir, redis_url="", static_root=static_root)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    image's build does; once per folder and test run (gunicorn on production settings serves nothing
+    without its manifest)."""
+    if static_root not in _collected:
+        env = production_env(workdir=workdir, redis_url="", static_root=static_root)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        _collected.add(static_root)
     return static_root
 
 
@@ -135,23 +141,34 @@ class _Process:
 
 
 class Gunicorn(_Process):
-    """gunicorn serving amf.wsgi as the compose file's `web` does, with one sync worker (so that counts
-    kept in a process's memory are the whole site's, and the tests can say exact numbers)."""
+    """gunicorn serving amf.wsgi as the compose file's `web` does, with sync workers: one by default (so
+    that counts kept in a process's memory are the whole site's, and the tests can say exact numbers)."""
 
     name = "gunicorn"
     stop_signal = signal.SIGINT  # quick shutdown: no request of the tests is left to finish
 
-    def __init__(self, *, workdir: Path, environment: dict[str, str], access_log: bool = False, **address):
+    def __init__(
+        self,
+        *,
+        workdir: Path,
+        environment: dict[str, str],
+        workers: int = 1,
+        access_log: bool = False,
+        **address,
+    ):
         """``access_log``: log every request (with the client's address, so not where a test checks
         that the log holds no personal data), to tell which replica served what."""
         super().__init__(workdir=workdir, **address)
         self.environment = environment
+        self.workers = workers
         self.access_log = access_log
 
     def command(self) -> list[str]:
         command = [
             sys.executable, "-m", "gunicorn", "amf.wsgi:application",
-            "--bind", f"{self.host}:{self.port}", "--workers", "1", "--timeout", "60",
+            "--bind", f"{self.host}:{self.port}", "--workers", str(self.workers), "--timeout", "60",
+            # No control socket: gunicorn's default is one path in $HOME for every gunicorn of the machine.
+            "--no-control-socket",
         ]  # fmt: skip
         return command + (["--access-logfile", "-"] if self.access_log else [])
 

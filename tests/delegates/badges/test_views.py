@@ -194,17 +194,33 @@ def test_download_is_get_only(client, registration, assistant):
 # --- Staff: download and preview -----------------------------------------------------------------------
 
 
-def test_staff_with_permission_download_the_badge(client, registration, tmp_path):
-    client.force_login(staff_user("registrar", "view_registration"))
+def test_staff_who_print_badges_download_the_badge(client, registration, tmp_path):
+    client.force_login(staff_user("printer", "view_registration", "print_badges"))
 
     response = client.get(staff_download_url(registration))
 
     assert_badge_attachment(response, registration, tmp_path)
 
 
+def test_staff_who_do_not_print_get_no_check_in_code(client, registration, tmp_path):
+    """The QR code checks the delegate in at the door: staff who only view registrations may not
+    download the badge, and their preview shows the badge without its code."""
+    client.force_login(staff_user("registrar", "view_registration"))
+
+    assert client.get(staff_download_url(registration)).status_code == 403
+    response = client.get(preview_url(registration, BadgeLayout.A6))
+
+    assert response.status_code == 200
+    path = write_pdf(response.content, tmp_path)
+    assert qr_texts(path) == []
+    assert "Sok Vibol" in pdf_lines(path)
+    text = re.sub(r"\s+", " ", pdf_text(path))
+    assert "Preview: the check-in code is shown only to staff who print badges." in text
+
+
 @pytest.mark.parametrize("layout", list(BadgeLayout))
 def test_staff_preview_a_badge_in_any_layout(client, registration, tmp_path, layout):
-    client.force_login(staff_user("registrar", "view_registration"))
+    client.force_login(staff_user("printer", "view_registration", "print_badges"))
 
     response = client.get(preview_url(registration, layout))
 
@@ -239,7 +255,7 @@ def test_staff_preview_of_a_pending_registration_shows_no_qr_code(
     client, open_forum, partners, register, tmp_path
 ):
     pending = register(open_forum, partners, badge_name="Somchai Jaidee")
-    client.force_login(staff_user("registrar", "view_registration"))
+    client.force_login(staff_user("printer", "view_registration", "print_badges"))
 
     response = client.get(preview_url(pending, BadgeLayout.A6))
 
@@ -250,7 +266,7 @@ def test_staff_preview_of_a_pending_registration_shows_no_qr_code(
 
 
 @pytest.mark.parametrize("url", [staff_download_url, preview_url])
-def test_staff_without_the_permission_get_403(client, registration, url):
+def test_staff_without_the_permission_get_403(client, registration, url):  # view_registration at least
     client.force_login(staff_user("helper", "view_forum"))
 
     assert client.get(url(registration)).status_code == 403
@@ -277,7 +293,7 @@ def test_staff_urls_send_nobody_signed_in_to_the_admin_sign_in(client, registrat
 
 
 def test_staff_get_404_for_an_unknown_registration(client):
-    client.force_login(staff_user("registrar", "view_registration"))
+    client.force_login(staff_user("printer", "view_registration", "print_badges"))
 
     assert client.get(reverse("admin:delegates_registration_badge", args=[987654])).status_code == 404
     assert client.get(reverse("admin:delegates_registration_badge_preview", args=["abc"])).status_code == 404

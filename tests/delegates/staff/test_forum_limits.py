@@ -38,11 +38,12 @@ def test_the_list_and_search_hold_only_their_forums_delegates(world, as_role):
 def test_another_forums_delegate_is_not_found_by_url(world, as_role):
     client = as_role("registrar_a")
     other = world.b.registration
+    badge = reverse("admin:delegates_registration_badge_preview", args=[other.pk])
 
     pages = {
         "change": client.get(url(REGISTRATIONS, "v", other)).status_code,
         "history": client.get(url(REGISTRATIONS, "h", other)).status_code,
-        "badge": client.get(reverse("admin:delegates_registration_badge", args=[other.pk])).status_code,
+        "badge": client.get(badge).status_code,
         "unknown id": client.get(url(REGISTRATIONS, "v", type(other)(pk=999999))).status_code,
     }
 

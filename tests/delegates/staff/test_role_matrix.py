@@ -131,7 +131,7 @@ ACTIONS = {
 
 # Staff views outside the admin's own pages (``permissions.staff_view``): the roles that may.
 STAFF_VIEWS = {
-    "badge download": ("get", "admin:delegates_registration_badge", "registration", ALL_STAFF),
+    "badge download": ("get", "admin:delegates_registration_badge", "registration", PRINTERS),
     "badge preview": ("get", "admin:delegates_registration_badge_preview", "registration", ALL_STAFF),
     "print job progress": ("get", "admin:delegates_printjob_progress", "print_job", PRINTERS),
     "print job download": ("get", "admin:delegates_printjob_download", "print_job", PRINTERS),
