@@ -184,6 +184,8 @@ OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", default=60.
 # PRINT_JOB_STALE_SECONDS to another worker. Badge files are rendered in BADGE_RENDER_DIR (mode 0700),
 # cleaned after each run and when a worker starts.
 OUTBOX_SENDING_LEASE_SECONDS = env.float("OUTBOX_SENDING_LEASE_SECONDS", default=60.0)
+# How often an open dashboard fetches its check-in figures again (delegates/dashboard/views.py).
+DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=30)
 PRINT_JOB_HEARTBEAT_SECONDS = env.float("PRINT_JOB_HEARTBEAT_SECONDS", default=10.0)
 PRINT_JOB_STALE_SECONDS = env.float("PRINT_JOB_STALE_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE["print-job-sweep"] = {

@@ -71,11 +71,6 @@ class Dashboard:
     confirmed: int
     badges_current: int
     badges_changed: int
-    # Check-ins so far. Check-in does not record arrivals at the door yet; when it does
-    # (``delegates.checkin``), ``forum_dashboard`` counts them with one more aggregation in its
-    # ``people`` query and the dashboard's badges section shows the figure (it does whenever this is
-    # not None).
-    checked_in: int | None = None
 
     @property
     def badges_not_printed(self) -> int:

@@ -4,6 +4,7 @@ Behind ``view_dashboard``; staff limited to chosen forums get a 404 for any othe
 (``staff.selectors``). It shows counts only (``selectors.py`` says why every dashboard role sees them).
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -13,15 +14,43 @@ from django.utils.translation import gettext as _
 from events.formatting import tz_label
 from events.models import Forum
 
+from ..enums import RegistrationStatus
 from ..permissions import VIEW_DASHBOARD, staff_view
 from ..staff.selectors import staff_object_or_404
 from . import charts
+from .checkins import checkin_figures
 from .selectors import forum_dashboard
+
+CHECKINS_PART = "checkins"
+
+
+def _checkins_context(forum: Forum, *, confirmed: int) -> dict:
+    checkins = checkin_figures(forum=forum, confirmed=confirmed)
+    return {
+        "checkins": checkins,
+        "checkins_chart": charts.bar_chart(
+            checkins.lists,
+            chart_id="chart-checkins",
+            title=_("Checked in so far against those each list admits"),
+        ),
+        "checkins_at": timezone.now(),
+        "checkins_refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+    }
 
 
 @staff_view(VIEW_DASHBOARD)
 def dashboard_page(request: HttpRequest, object_id: str) -> HttpResponse:
+    """The dashboard; with ``?part=checkins``, only its check-in section, which the page fetches again
+    every ``DASHBOARD_REFRESH_SECONDS`` while it is open (``static/js/dashboard-refresh.js``)."""
     forum = staff_object_or_404(Forum.objects.all(), object_id, user=request.user)
+    if request.GET.get("part") == CHECKINS_PART:
+        confirmed = forum.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+        context = {"forum": forum, **_checkins_context(forum, confirmed=confirmed)}
+        with timezone.override(forum.tz):
+            response = TemplateResponse(request, "admin/events/forum/dashboard_checkins.html", context)
+            response.render()
+        response["Cache-Control"] = "private, no-store"
+        return response
     figures = forum_dashboard(forum=forum)
     chart = {
         "status": charts.bar_chart(
@@ -67,6 +96,7 @@ def dashboard_page(request: HttpRequest, object_id: str) -> HttpResponse:
         "chart": chart,
         "fill_rows": [figures.forum_fill, *figures.category_fill],
         "time_zone": tz_label(forum),
+        **_checkins_context(forum, confirmed=figures.confirmed),
     }
     with timezone.override(forum.tz):
         response = TemplateResponse(request, "admin/events/forum/dashboard.html", context)

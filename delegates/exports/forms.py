@@ -1,13 +1,16 @@
-"""The export page's form: which export, of which forum (a session for a roster), in which format;
+"""The export page's form: which export, of which forum (a session for a roster, a check-in list for
+attendance), in which format;
 for the delegate list, which statuses and columns. Contact columns are offered only to staff who may
 see contact details."""
 
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Forum, Session
 
 from ..enums import ACTIVE_STATUSES, RegistrationStatus
+from ..models import CheckInList
 from .tables import CONTACT_EXPORTS, DEFAULT_DELEGATE_COLUMNS, allowed_columns
 
 KINDS = (
@@ -17,6 +20,7 @@ KINDS = (
     ("transfers", _("Airport transfer manifest")),
     ("visa_letters", _("Visa letter requests")),
     ("roster", _("Roster of a session")),
+    ("attendance", _("Attendance: who is checked in on a check-in list")),
 )
 FORMATS = (("xlsx", _("Excel workbook (XLSX)")), ("csv", _("CSV (UTF-8, opens in Excel)")))
 
@@ -43,12 +47,15 @@ class ColumnsForm(forms.Form):
 
 
 class ExportForm(ColumnsForm):
-    field_order = ("forum", "kind", "session", "statuses", "columns", "file_format")
+    field_order = ("forum", "kind", "session", "checkin_list", "statuses", "columns", "file_format")
 
     forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
     kind = forms.ChoiceField(label=_("Export"), choices=KINDS, initial="delegates", widget=forms.RadioSelect)
     session = forms.ModelChoiceField(
         label=_("Session (for a roster)"), queryset=Session.objects.none(), required=False
+    )
+    checkin_list = forms.ModelChoiceField(
+        label=_("Check-in list (for attendance)"), queryset=CheckInList.objects.none(), required=False
     )
     statuses = forms.MultipleChoiceField(
         label=_("Statuses (for the delegate list)"),
@@ -67,6 +74,12 @@ class ExportForm(ColumnsForm):
             Session.objects.filter(forum__in=forums).select_related("forum").order_by("forum", "starts_at")
         )
         self.fields["session"].label_from_instance = lambda session: f"{session.forum.name} — {session.title}"
+        self.fields["checkin_list"].queryset = (
+            CheckInList.objects.filter(forum__in=forums)
+            .select_related("forum")
+            .order_by("forum", F("day").asc(nulls_last=True), "name", "pk")
+        )
+        self.fields["checkin_list"].label_from_instance = lambda item: f"{item.forum.name} — {item.name}"
 
     def clean(self):
         data = super().clean()
@@ -76,6 +89,12 @@ class ExportForm(ColumnsForm):
                 self.add_error("session", _("Choose the session whose roster to export."))
             elif forum is not None and session.forum_id != forum.pk:
                 self.add_error("session", _("This session belongs to another forum."))
+        checkin_list = data.get("checkin_list")
+        if kind == "attendance":
+            if checkin_list is None:
+                self.add_error("checkin_list", _("Choose the check-in list whose attendance to export."))
+            elif forum is not None and checkin_list.forum_id != forum.pk:
+                self.add_error("checkin_list", _("This check-in list belongs to another forum."))
         if kind == "delegates" and not data.get("statuses"):
             self.add_error("statuses", _("Choose at least one status."))
         return data

@@ -13,16 +13,18 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import Country
 
 from events.models import Forum, Session
 
+from ..checkin.verdicts import list_needs_signup, staff_display_name
 from ..enums import ACTIVE_STATUSES, Dietary, RegistrationStatus, SignupStatus
-from ..models import Registration, SessionSignup
+from ..models import CheckIn, CheckInList, Registration, SessionSignup
 from ..registration.names import person_name
 from ..staff.contact import contact_fields
 
@@ -337,4 +339,46 @@ def catering(forum: Forum, *, contact: bool) -> Table:
         headers=headers,
         rows=rows(),
         column_widths=[30, 17, 8, *([12] * len(dietary)), 12, *([60] if contact else [])],
+    )
+
+
+def attendance(checkin_list: CheckInList, *, contact: bool) -> Table:
+    """Who came, on one check-in list: every delegate the list admits (its forum's confirmed delegates;
+    for a session's list, those confirmed for the session) and anyone checked in on it since no longer
+    admitted (cancelled after arriving, say), with when they were checked in, by whom and on which
+    device — or nothing there, for those who did not come. An undone check-in does not count."""
+    forum = checkin_list.forum
+    active = CheckIn.objects.filter(list=checkin_list, undone_at__isnull=True)
+    admitted = Q(status=RegistrationStatus.CONFIRMED)
+    if list_needs_signup(checkin_list):
+        admitted &= Exists(
+            SessionSignup.objects.filter(
+                session_id=checkin_list.session_id, registration=OuterRef("pk"), status=SignupStatus.CONFIRMED
+            )
+        )
+    queryset = _registrations(forum).filter(admitted | Exists(active.filter(registration=OuterRef("pk"))))
+    check_ins = {row.registration_id: row for row in active.select_related("staff").order_by()}
+    keys = ("reference", "status", "honorific", "name", "native_name", "category", "organisation", "city",
+            "country", "phone", "email")  # fmt: skip
+    columns = _pick(keys, contact=contact)
+    yes, no = str(_("Yes")), str(_("No"))
+
+    def rows() -> Iterator[list[object]]:
+        for registration in queryset.iterator(chunk_size=CHUNK):
+            check_in = check_ins.get(registration.pk)
+            came = [
+                yes if check_in else no,
+                _local(check_in.checked_in_at, forum) if check_in else None,
+                staff_display_name(check_in.staff) if check_in else "",
+                check_in.device_label if check_in else "",
+            ]
+            yield [*came, *(column.value(registration) for column in columns)]
+
+    headers = [str(_("Checked in")), str(_("Checked in at")), str(_("Checked in by")), str(_("Device"))]
+    return Table(
+        title=str(checkin_list.name),
+        filename=f"attendance-{forum.slug}-{slugify(checkin_list.name) or checkin_list.public_id}",
+        headers=[*headers, *(str(column.label) for column in columns)],
+        rows=rows(),
+        column_widths=[11, 17, 20, 14, *(_width(column) for column in columns)],
     )

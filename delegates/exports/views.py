@@ -41,6 +41,8 @@ def _table(data: dict, *, contact: bool) -> tables.Table:
         return tables.visa_letters(forum, contact=contact)
     if kind == "roster":
         return tables.session_roster(data["session"], contact=contact)
+    if kind == "attendance":
+        return tables.attendance(data["checkin_list"], contact=contact)
     return tables.delegate_list(
         tables.forum_registrations(forum, statuses=data["statuses"]),
         columns=data["columns"],

@@ -3,10 +3,15 @@ figures, the names of categories and countries (in their scripts), the charts wi
 console error or CSP violation, nothing wider than the screen, and axe finds no serious problem."""
 
 import os
+import uuid
 
 import pytest
 from django.urls import reverse
 
+from delegates.checkin.services import Scan, checkin_lists_sync, checkin_scan
+from delegates.checkin.tokens import checkin_token_issue
+from delegates.enums import CheckInListKind, RegistrationStatus
+from delegates.models import CheckInList, Registration
 from tests.browser.conftest import assert_no_horizontal_scroll
 from tests.browser.test_print_job_progress import problems, signed_in
 from tests.delegates.dashboard.conftest import MAYORS, PARTNERS, SITE_VISIT, dashboard_forum, staff_with
@@ -67,5 +72,51 @@ def test_dashboard_is_usable_on_a_phone(phone_page, live_server, axe_check):
         "Thu 3 Oct 2030\t4",
     ]
     assert_no_horizontal_scroll(page)
+    assert problems(page) == []
+    axe_check(page)
+
+
+def test_dashboard_check_ins_refresh_while_it_is_open(desktop_page, live_server, axe_check, settings):
+    """The door checks a delegate in while the secretariat watches: the figures change on the open page,
+    and the table the reader opened stays open."""
+    settings.DASHBOARD_REFRESH_SECONDS = 1
+    rows = dashboard_forum()
+    checkin_lists_sync(forum=rows.forum)
+    first_day = CheckInList.objects.filter(forum=rows.forum, kind=CheckInListKind.DAY).order_by("day").first()
+    mayors = list(
+        Registration.objects.filter(category=rows.mayors, status=RegistrationStatus.CONFIRMED).order_by("pk")
+    )
+    viewer = staff_with("view_dashboard", "view_forum")
+    page = desktop_page
+    signed_in(page, live_server, viewer)
+    page.goto(live_server.url + reverse("admin:events_forum_dashboard", args=[rows.forum.pk]))
+    section = page.locator("#dashboard-checkins")
+    assert "0 delegates checked in on at least one list." in section.inner_text()
+    assert page.get_by_role("img", name="Checked in so far against those each list admits").is_visible()
+    page.locator("#dashboard-checkins summary").first.click()
+    assert (
+        page.locator("#dashboard-checkins-table tbody tr").first.inner_text()
+        == f"{first_day.name}\t0\t4\t0 %"
+    )
+
+    for registration in mayors[:2]:
+        checkin_scan(
+            checkin_list=first_day,
+            scan=Scan(idempotency_key=uuid.uuid4(), token=checkin_token_issue(registration=registration)),
+            staff=viewer,
+            device="phone-1",
+            device_label="Door 1",
+        )
+
+    for _attempt in range(100):
+        if "2 delegates checked in" in page.locator("#dashboard-checkins").inner_text():
+            break
+        page.wait_for_timeout(100)
+    assert "2 delegates checked in on at least one list." in page.locator("#dashboard-checkins").inner_text()
+    table = page.locator("#dashboard-checkins-table")  # the new one, swapped in
+    assert table.is_visible()  # still open
+    assert table.locator("tbody tr").first.inner_text() == f"{first_day.name}\t2\t4\t50 %"
+    if os.environ.get("AMF_SCREENSHOTS"):
+        section.screenshot(path=os.path.join(os.environ["AMF_SCREENSHOTS"], "dashboard-checkins.png"))
     assert problems(page) == []
     axe_check(page)
