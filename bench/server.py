@@ -289,7 +289,9 @@ class CpuMeter:
     def start(self) -> None:
         self._before, self._started = self._sample(), time.monotonic()
 
-    def stop(self) -> str:
+    def stop(self, *, requests: int = 0, per: str = "request") -> str:
+        """Where the CPU time went; with ``requests``, gunicorn's and PostgreSQL's share per request
+        (which depends little on what else the machine runs)."""
         (processes, totals), wall = self._sample(), time.monotonic() - self._started
         before_processes, before_totals = self._before
         # Per process: a PostgreSQL backend that started meanwhile counts from zero; one that ended
@@ -302,11 +304,17 @@ class CpuMeter:
         cores = os.cpu_count() or 1
         ours = usage["gunicorn"] + usage["PostgreSQL"] + usage["client"]
         others = max(usage["machine"] - ours, 0.0)
-        return (
+        text = (
             f"CPU over {wall:.0f} s × {cores} cores: gunicorn {usage['gunicorn']:.1f} s, PostgreSQL "
             f"{usage['PostgreSQL']:.1f} s, client {usage['client']:.1f} s, other processes {others:.1f} s "
             f"(machine {100 * usage['machine'] / (wall * cores or 1):.0f} % busy)"
         )
+        if requests:
+            text += (
+                f"; per {per}: gunicorn {1000 * usage['gunicorn'] / requests:.1f} ms, PostgreSQL "
+                f"{1000 * usage['PostgreSQL'] / requests:.1f} ms"
+            )
+        return text
 
 
 def _status_kib(pid: int, key: str) -> int:

@@ -209,7 +209,7 @@ def main() -> int:
                 if answer.status != 200 or page.marker not in answer.body:
                     failures.append(f"{page.name}: status {answer.status}")
                 times[page.name].append(answer.seconds)
-        pages_cpu = meter.stop()
+        pages_cpu = meter.stop(requests=PAGE_ROUNDS * len(pages))
 
         say(f"saturation: {THREADS} clients back to back, {SATURATION_SECONDS:.0f} s each")
         staff_pages = pages[1:]
@@ -224,10 +224,10 @@ def main() -> int:
 
         meter.start()
         saturated_staff = flat_out(staff_call, threads=THREADS, seconds=SATURATION_SECONDS)
-        staff_cpu = meter.stop()
+        staff_cpu = meter.stop(requests=saturated_staff[0])
         meter.start()
         saturated_constant = flat_out(constant_call, threads=THREADS, seconds=SATURATION_SECONDS)
-        constant_cpu = meter.stop()
+        constant_cpu = meter.stop(requests=saturated_constant[0])
 
         say(f"exports: {EXPORT_ROUNDS} rounds each (after one to read the file back); load {load_average()}")
         post_headers = {
@@ -255,7 +255,7 @@ def main() -> int:
             export_files[export.name] = (len(first.body), rows)
             if rows != export.rows_expected:
                 failures.append(f"{export.name}: {rows} rows, expected {export.rows_expected}")
-        exports_cpu = meter.stop()
+        exports_cpu = meter.stop(requests=len(exports) * (EXPORT_ROUNDS + 1), per="export")
         say(f"load average after: {load_average()}")
 
         checks_ok = not failures
