@@ -53,6 +53,8 @@ help:
 	@echo "make messages  extract and compile translations (LOCALES=\"id th\" to add languages)"
 	@echo "make bench-registration  load benchmark of the registration form (bench/)"
 	@echo "make bench-badges      1,000 badges as one print job beside a reportlab baseline (bench/)"
+	@echo "make bench-staff       admin list, dashboard and exports at 10,000 registrations (bench/)"
+	@echo "make bench-checkin     20 devices scanning 2,000 badges, and an offline sync (bench/)"
 
 # --- Environment -----------------------------------------------------------------------------------
 
@@ -205,3 +207,5 @@ messages: $(SYNC_STAMP)
 
 -include bench/Makefile.registration
 -include bench/Makefile.badges
+-include bench/Makefile.staff
+-include bench/Makefile.checkin

@@ -145,7 +145,7 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         "native",
         "category",
         "organisation",
-        "country",
+        "country_name",
         "status",
         "badge_printed",
     )
@@ -279,6 +279,13 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
     @admin.display(description=_("privacy notice accepted at"))
     def privacy_consent(self, obj: Registration) -> str | None:
         return record_time(obj.privacy_consent_at, obj.forum)
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, obj: Registration) -> str:
+        """The country's name. Not the field itself: the admin would display it through the field's
+        choices, which django-countries builds anew (every country, translated and sorted) for each
+        row — about a millisecond a row, most of the list's time at 50 rows."""
+        return obj.country.name or self.get_empty_value_display()
 
     @admin.display(description=_("name in native script"), ordering="native_name")
     def native(self, obj: Registration) -> str:

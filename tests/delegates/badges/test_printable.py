@@ -11,6 +11,7 @@ from delegates.badges.pdf import badges_pdf
 from delegates.badges.printable import (
     badge_problems,
     describe_characters,
+    is_ignorable,
     text_problem,
     unprintable_characters,
 )
@@ -50,6 +51,24 @@ def test_every_script_of_the_forum_is_covered():
 )
 def test_characters_no_face_draws_are_found(text, missing):
     assert unprintable_characters(text) == missing
+
+
+@pytest.mark.parametrize(
+    ("char", "ignorable"),
+    [
+        ("\u00ad", True),  # soft hyphen: the first range, one code point
+        ("\u200b", True),
+        ("\u200f", True),  # the last of its range
+        ("\u2010", False),  # the hyphen just after it
+        ("\U000e0000", True),
+        ("\U000e0fff", True),  # the last code point of the last range
+        ("\U000e1000", False),
+        ("a", False),
+        ("\u0e01", False),  # Thai ko kai
+    ],
+)
+def test_default_ignorable_code_points_are_known_at_the_ends_of_their_ranges(char, ignorable):
+    assert is_ignorable(char) is ignorable
 
 
 def test_characters_are_described_as_people_look_them_up():

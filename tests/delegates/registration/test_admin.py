@@ -90,6 +90,23 @@ def test_registration_changelist_queries_do_not_grow_with_rows(
     assert reverse("admin:delegates_registration_add") not in many.text
 
 
+def test_registration_changelist_shows_and_sorts_by_country_name(admin_client, forum, register):
+    category = make_category(forum)
+    register(forum, category, 1, country="LA")
+    register(forum, category, 2, country="KH")
+
+    page = admin_client.get(reverse(CHANGELIST))
+    cl = page.context["cl"]
+    column = cl.list_display.index("country_name")
+    by_country = admin_client.get(reverse(CHANGELIST), {"o": str(column)})
+
+    assert '<td class="field-country_name">Laos</td>' in page.text
+    assert '<td class="field-country_name">Cambodia</td>' in page.text
+    header = r'<th scope="col" class="sortable column-country_name">\s*<div class="text"><a [^>]*>Country</a>'
+    assert re.search(header, page.text)
+    assert [r.country.code for r in by_country.context["cl"].result_list] == ["KH", "LA"]
+
+
 # --- Approve -------------------------------------------------------------------------------------------
 
 

@@ -111,7 +111,7 @@ def test_list_shows_the_columns_that_matter(client, registrar, forum, world):
         "native",
         "category",
         "organisation",
-        "country",
+        "country_name",
         "status",
         "badge_printed",
     ]
