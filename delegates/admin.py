@@ -4,6 +4,7 @@ staff roles' rules (``staff/admin_roles.py``): forum-limited staff, contact deta
 
 from .dashboard import admin as dashboard_admin
 from .mail import admin as mail_admin
+from .mail import staff_email_admin
 from .printing import admin as printing_admin
 from .registration import admin as registration_admin
 from .registration import admin_capacity, admin_categories
@@ -18,6 +19,7 @@ __all__ = [
     "printing_admin",
     "registration_admin",
     "staff_admin",
+    "staff_email_admin",
 ]
 
 staff_roles_apply()

@@ -44,9 +44,10 @@ from django.utils import timezone
 
 from .. import background
 from ..enums import EmailKind, OutboxStatus
-from ..models import EmailOutbox, Registration
+from ..models import EmailOutbox, Registration, StaffEmail
 from .message import OutboxEmail
 from .rendering import email_copy_to, email_render
+from .staff_rendering import staff_email_render
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +99,14 @@ def outbox_render(outbox: EmailOutbox) -> EmailOutbox:
     registration = Registration.objects.select_related("forum", "category", "registered_by").get(
         pk=outbox.registration_id
     )
-    outbox.subject, outbox.body_text, outbox.body_html = email_render(
-        registration=registration, kind=outbox.kind, reason=outbox.reason
-    )
+    if outbox.staff_email_id is not None:
+        outbox.subject, outbox.body_text, outbox.body_html = staff_email_render(
+            staff_email=StaffEmail.objects.get(pk=outbox.staff_email_id), registration=registration
+        )
+    else:
+        outbox.subject, outbox.body_text, outbox.body_html = email_render(
+            registration=registration, kind=outbox.kind, reason=outbox.reason
+        )
     outbox.save(update_fields=["subject", "body_text", "body_html"])
     return outbox
 
@@ -136,6 +142,65 @@ def outbox_digest_queue(*, key: str, to: str, subject: str, body_text: str, body
     if created:
         enqueue_on_commit(outbox_id=outbox.pk)
     return outbox
+
+
+# Rows written per INSERT when a staff email is queued for thousands of delegates.
+STAFF_EMAIL_BATCH = 1000
+
+
+def outbox_staff_queue(*, staff_email: StaffEmail, registrations: Iterable[Registration]) -> int:
+    """One row per registration for the email staff wrote (``staff_emails.staff_email_send``), written
+    in batches in the caller's transaction, each to the delegate's address with the usual copy to
+    whoever registered them (``registrations`` must carry ``registered_by``). A row that exists already
+    (unique per email and registration) is left as it is. Once the transaction commits one task hands
+    the rows to the worker (``outbox_staff_dispatch``); if the broker is down they wait for the sweep.
+    Rendered by the worker, each when it is first sent. Returns how many registrations were given."""
+    count = 0
+    batch: list[EmailOutbox] = []
+
+    def flush() -> None:
+        EmailOutbox.objects.bulk_create(batch, ignore_conflicts=True)
+        batch.clear()
+
+    for registration in registrations:
+        batch.append(
+            EmailOutbox(
+                key=f"staff:{staff_email.pk}:{registration.pk}",
+                staff_email=staff_email,
+                registration=registration,
+                kind=EmailKind.STAFF,
+                to=registration.email,
+                cc=email_copy_to(registration),
+            )
+        )
+        count += 1
+        if len(batch) >= STAFF_EMAIL_BATCH:
+            flush()
+    if batch:
+        flush()
+    background.enqueue_on_commit(
+        background.DISPATCH_STAFF_EMAIL,
+        staff_email.pk,
+        fallback=f"rows of staff email {staff_email.pk} left for the sweep",
+    )
+    return count
+
+
+def outbox_staff_dispatch(*, staff_email_id: int) -> int:
+    """Hand each row of a staff email not attempted yet to the worker (the dispatch task; running it
+    twice is harmless: a row is sent once). Stops at the first refusal of the broker: the rest are left
+    for the sweep. Returns how many were handed over."""
+    ids = (
+        EmailOutbox.objects.filter(staff_email_id=staff_email_id, status=OutboxStatus.PENDING, attempts=0)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    handed = 0
+    for outbox_id in ids.iterator(chunk_size=STAFF_EMAIL_BATCH):
+        if not enqueue_send(outbox_id=outbox_id):
+            break
+        handed += 1
+    return handed
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from .registration import (
     new_reference,
 )
 from .staff import StaffForumAccess
+from .staff_email import StaffEmail
 
 __all__ = [
     "REFERENCE_ALPHABET",
@@ -21,6 +22,7 @@ __all__ = [
     "PrintJobItem",
     "Registration",
     "SessionSignup",
+    "StaffEmail",
     "StaffForumAccess",
     "StatusChange",
     "new_reference",

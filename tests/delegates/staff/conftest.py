@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from delegates.enums import PrintJobStatus
-from delegates.models import EmailOutbox, PrintJob, Registration, StaffForumAccess
+from delegates.models import EmailOutbox, PrintJob, Registration, StaffEmail, StaffForumAccess
 from delegates.permissions import BADGE_AND_DOOR_TEAM, FORUM_ADMINISTRATORS, READ_ONLY, REGISTRARS
 from delegates.registration.corrections import registration_correct
 from delegates.registration.services import registration_submit
@@ -87,6 +87,7 @@ class ForumRows:
     pending: Registration
     print_job: PrintJob
     email: EmailOutbox
+    staff_email: StaffEmail
 
 
 @dataclass
@@ -157,6 +158,14 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
         pending=Registration.objects.get(pk=pending.pk),
         print_job=job,
         email=EmailOutbox.objects.filter(registration=registration).order_by("pk").first(),
+        staff_email=StaffEmail.objects.create(
+            forum=forum,
+            subject=f"Arrivals at {name}",
+            body="Dear {name},",
+            description="Confirmed",
+            criteria={"statuses": ["confirmed"]},
+            created_by=UserFactory(username=f"author-{slug}", is_staff=True),
+        ),
     )
 
 
