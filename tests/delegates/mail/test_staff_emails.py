@@ -426,3 +426,60 @@ def test_the_list_of_emails_queries_are_bounded(
         page = client.get(reverse("admin:delegates_staffemail_changelist")).content.decode()
     assert page.count("Notice ") == count
     assert page.count("Draft") == count
+
+
+@pytest.mark.django_db
+def test_a_draft_can_be_changed_until_it_is_sent(client, forum, mayors, registrar):
+    RegistrationFactory(category=mayors, given_name="Somchai", family_name="Jaidee")
+    staff_email = compose(forum, registrar, subject="Draft {name}")
+    change = reverse("admin:delegates_staffemail_change", args=[staff_email.pk])
+    client.force_login(registrar)
+
+    refused = client.post(change, {"subject": "Hello {nme}", "body": "Dear {name},"})
+    assert "Unknown placeholder: {nme}. Use one of those listed." in refused.content.decode()
+    response = client.post(change, {"subject": "Hello {name}", "body": "Dear {name},\r\n\r\nSee you."})
+    assert response["Location"] == reverse("admin:delegates_staffemail_preview", args=[staff_email.pk])
+    assert "Hello Somchai Jaidee" in client.get(response["Location"]).content.decode()
+    staff_email.refresh_from_db()
+    assert (staff_email.subject, staff_email.body) == ("Hello {name}", "Dear {name},\n\nSee you.")
+
+    staff_email_send(staff_email_id=staff_email.pk, actor=registrar)
+    client.post(change, {"subject": "Too late", "body": "Changed after sending"})
+    staff_email.refresh_from_db()
+    assert staff_email.subject == "Hello {name}"
+    assert "Sent" in client.get(change).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_outbox_lists_the_copies_of_one_staff_email(client, forum, mayors, registrar):
+    for _ in range(2):
+        RegistrationFactory(category=mayors)
+    staff_email = compose(forum, registrar)
+    staff_email_send(staff_email_id=staff_email.pk, actor=registrar)
+    other = compose(forum, registrar)
+    staff_email_send(staff_email_id=other.pk, actor=registrar)
+    client.force_login(registrar)
+
+    listing = client.get(
+        reverse("admin:delegates_emailoutbox_changelist"), {"staff_email__id__exact": staff_email.pk}
+    )
+
+    shown = set(listing.context["cl"].queryset.values_list("pk", flat=True))
+    assert shown == set(EmailOutbox.objects.filter(staff_email=staff_email).values_list("pk", flat=True))
+    assert len(shown) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_ten_thousand_recipients_are_written_in_batches_in_one_transaction(
+    forum, mayors, registrar, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    many(mayors, 10_000)
+    staff_email = compose(forum, registrar)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, django_assert_max_num_queries(30):
+        staff_email_send(staff_email_id=staff_email.pk, actor=registrar)
+
+    assert EmailOutbox.objects.filter(staff_email=staff_email, status=OutboxStatus.PENDING).count() == 10_000
+    assert len(callbacks) == 1  # one task hands the rows to the worker
+    assert StaffEmail.objects.get().recipient_count == 10_000
