@@ -16,7 +16,8 @@ from .badges.content import BadgeError
 from .badges.storage import badge_store
 from .enums import RegistrationStatus
 from .mail.digest import approval_digest_sweep
-from .mail.outbox import outbox_send, outbox_staff_dispatch, outbox_sweep, retry_delay
+from .mail.outbox import outbox_send, outbox_sweep, retry_delay
+from .mail.outbox_staff import outbox_staff_dispatch
 from .models import Registration
 from .printing.services import print_job_sweep
 

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
@@ -333,7 +333,11 @@ class StaffEmailAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    gettext("The email is on its way to %(count)s delegates; follow it below.")
+                    ngettext(
+                        "The email is on its way to %(count)s delegate; follow it below.",
+                        "The email is on its way to %(count)s delegates; follow it below.",
+                        sent.recipient_count,
+                    )
                     % {"count": sent.recipient_count},
                     messages.SUCCESS,
                 )

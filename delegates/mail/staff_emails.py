@@ -20,7 +20,7 @@ from events.models import Forum
 
 from ..models import StaffEmail
 from ..staff.history import history_record
-from .outbox import outbox_staff_queue
+from .outbox_staff import outbox_staff_queue
 from .placeholders import placeholders_check
 from .selectors import staff_email_recipients
 
