@@ -3,6 +3,7 @@
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -12,7 +13,20 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 def email_screenshot(html: str, path: Path, *, width: int = 360) -> int:
     """Render ``html`` at ``width`` px, save a full-page screenshot at ``path`` (copied into
-    ``AMF_SCREENSHOTS`` when set) and return the horizontal overflow in px (0 or less: it fits)."""
+    ``AMF_SCREENSHOTS`` when set) and return the horizontal overflow in px (0 or less: it fits).
+
+    Runs in a thread of its own: the browser tests' session keeps Playwright's event loop in the main
+    thread, where a second sync Playwright refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        overflow = pool.submit(_render, html, path, width).result(timeout=120)
+    keep = os.environ.get("AMF_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+    return overflow
+
+
+def _render(html: str, path: Path, width: int) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -24,8 +38,4 @@ def email_screenshot(html: str, path: Path, *, width: int = 360) -> int:
             )
         finally:
             browser.close()
-    keep = os.environ.get("AMF_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / path.name)
     return overflow
