@@ -5,6 +5,7 @@ staff roles' rules (``staff/admin_roles.py``): forum-limited staff, contact deta
 from .checkin import admin as checkin_admin
 from .dashboard import admin as dashboard_admin
 from .mail import admin as mail_admin
+from .mail import staff_email_admin
 from .printing import admin as printing_admin
 from .registration import admin as registration_admin
 from .registration import admin_capacity, admin_categories
@@ -20,6 +21,7 @@ __all__ = [
     "printing_admin",
     "registration_admin",
     "staff_admin",
+    "staff_email_admin",
 ]
 
 staff_roles_apply()

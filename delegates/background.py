@@ -35,6 +35,7 @@ RENDER_BADGE = "delegates.render_badge"
 RUN_PRINT_JOB = "delegates.run_print_job"
 SWEEP_PRINT_JOBS = "delegates.print_job_sweep"
 SEND_APPROVAL_DIGESTS = "delegates.approval_digest_sweep"
+DISPATCH_STAFF_EMAIL = "delegates.staff_email_dispatch"
 
 # (soft, hard) time limits in seconds. An email's attempt is the worker's for
 # OUTBOX_SENDING_LEASE_SECONDS (60 s by default): the send task's hard limit stays below it, so an
@@ -47,6 +48,7 @@ RENDER_BADGE_LIMITS = (60, 90)
 RUN_PRINT_JOB_LIMITS = (1800, 1860)
 SWEEP_PRINT_JOBS_LIMITS = (60, 90)
 SEND_APPROVAL_DIGESTS_LIMITS = (120, 150)
+DISPATCH_STAFF_EMAIL_LIMITS = (300, 330)
 
 
 # Why tasks are held back in the current context (``enqueue_held_back``), and how many were.

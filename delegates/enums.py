@@ -82,6 +82,8 @@ class EmailKind(models.TextChoices):
     ACCOUNT = "account", _("Account (verification, password reset)")
     # To staff: the registrations of a forum waiting for approval (``mail.digest``).
     DIGEST = "digest", _("Registrations waiting for approval (to staff)")
+    # Written by staff to a selection of delegates (``mail.staff_emails``).
+    STAFF = "staff", _("Email from the secretariat (written by staff)")
 
 
 class OutboxStatus(models.TextChoices):

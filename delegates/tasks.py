@@ -17,6 +17,7 @@ from .badges.storage import badge_store
 from .enums import RegistrationStatus
 from .mail.digest import approval_digest_sweep
 from .mail.outbox import outbox_send, outbox_sweep, retry_delay
+from .mail.outbox_staff import outbox_staff_dispatch
 from .models import Registration
 from .printing.services import print_job_sweep
 
@@ -50,6 +51,12 @@ def send_outbox_email(self, outbox_id: int) -> bool:
             countdown=retry_delay(retries=self.request.retries),
             max_retries=settings.OUTBOX_MAX_RETRIES,
         ) from error
+
+
+@shared_task(name=background.DISPATCH_STAFF_EMAIL, **_limits(background.DISPATCH_STAFF_EMAIL_LIMITS))
+def staff_email_dispatch(staff_email_id: int) -> int:
+    """Hand the rows of an email staff sent to delegates to the send task, one task per row."""
+    return outbox_staff_dispatch(staff_email_id=staff_email_id)
 
 
 @shared_task(name=background.SWEEP_OUTBOX, **_limits(background.SWEEP_OUTBOX_LIMITS))

@@ -35,7 +35,8 @@ from django.utils import timezone
 
 from amf.celery import app as celery_app
 from delegates.checkin.services import Scan, checkin_lists_sync, checkin_scan
-from delegates.models import CheckInList, Registration
+from delegates.enums import RegistrationStatus
+from delegates.models import CheckInList, Registration, StaffEmail
 from delegates.printing.services import print_job_start
 from delegates.registration.services import registration_submit
 from events.enums import BadgeLayout
@@ -115,6 +116,8 @@ OWN_REGISTRATION = {
 }
 
 # Our staff pages under the admin: name -> (object, method, permissions needed, status when allowed).
+EMAIL_DELEGATES = ("delegates.email_delegates", "delegates.view_contact_details")
+
 STAFF_VIEWS = {
     "admin:delegates_printjob_progress": ("job", "get", ("delegates.view_printjob",), 200),
     "admin:delegates_printjob_download": ("job", "get", ("delegates.view_printjob",), 200),
@@ -142,6 +145,10 @@ STAFF_VIEWS = {
     "admin:delegates_registration_export": (None, "get", ("delegates.export_registrations",), 200),
     # Django's own: set another account's password.
     "admin:auth_user_password_change": ("owner", "get", ("auth.change_user",), 200),
+    # Emails to delegates: their pages list recipients, so contact details are needed too. Sending last.
+    "admin:delegates_staffemail_preview": ("staff_email", "get", EMAIL_DELEGATES, 200),
+    "admin:delegates_staffemail_preview_message": (("staff_email", "mine"), "get", EMAIL_DELEGATES, 200),
+    "admin:delegates_staffemail_send": ("staff_email", "post", EMAIL_DELEGATES, 302),
 }
 
 # The door's JSON endpoints: name -> (object, method, permissions needed, body, status when allowed).
@@ -339,6 +346,14 @@ def world(django_capture_on_commit_callbacks):
         "job": job,
         "checkin_list": checkin_list,
         "check_in": check_in,
+        "staff_email": StaffEmail.objects.create(
+            forum=forum,
+            subject="Arrivals",
+            body="Dear {name},",
+            description="Every status",
+            criteria={"statuses": [status for status, _label in RegistrationStatus.choices]},
+            created_by=bare_staff,
+        ),
     }
 
 
@@ -483,7 +498,8 @@ def test_staff_views_refuse_everyone_without_the_permission_and_answer_those_wit
     admin_sign_in = reverse("admin:login")
     wrong = []
     for name, (what, method, permissions, allowed_status) in STAFF_VIEWS.items():
-        args = [] if what is None else [world[{"registration": "mine"}.get(what, what)].pk]
+        keys = () if what is None else (what if isinstance(what, tuple) else (what,))
+        args = [world[{"registration": "mine"}.get(key, key)].pk for key in keys]
         url = reverse(name, args=args)
         client.logout()
         anonymous = ask(client, method, url)

@@ -27,6 +27,7 @@ class EmailOutboxAdmin(admin.ModelAdmin):
     fields = (
         "key",
         "registration",
+        "staff_email",
         "kind",
         "to",
         "cc",

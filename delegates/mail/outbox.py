@@ -1,6 +1,7 @@
 """The email outbox: every email is first a row, written in the same transaction as the change it
 reports, then sent by a Celery task enqueued after commit. This module is the only writer of outbox rows
-(the account emails of allauth come through ``outbox_account_queue``).
+(the account emails of allauth come through ``outbox_account_queue``), with ``outbox_staff``, which writes
+in bulk the rows of the emails staff write to delegates.
 
 - Written by the worker: a registration's row names the event (registration, kind, reason); the worker
   renders the message when it first sends the row and keeps what it sent on the row, so a retry sends
@@ -44,9 +45,10 @@ from django.utils import timezone
 
 from .. import background
 from ..enums import EmailKind, OutboxStatus
-from ..models import EmailOutbox, Registration
+from ..models import EmailOutbox, Registration, StaffEmail
 from .message import OutboxEmail
 from .rendering import email_copy_to, email_render
+from .staff_rendering import staff_email_render
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +100,14 @@ def outbox_render(outbox: EmailOutbox) -> EmailOutbox:
     registration = Registration.objects.select_related("forum", "category", "registered_by").get(
         pk=outbox.registration_id
     )
-    outbox.subject, outbox.body_text, outbox.body_html = email_render(
-        registration=registration, kind=outbox.kind, reason=outbox.reason
-    )
+    if outbox.staff_email_id is not None:
+        outbox.subject, outbox.body_text, outbox.body_html = staff_email_render(
+            staff_email=StaffEmail.objects.get(pk=outbox.staff_email_id), registration=registration
+        )
+    else:
+        outbox.subject, outbox.body_text, outbox.body_html = email_render(
+            registration=registration, kind=outbox.kind, reason=outbox.reason
+        )
     outbox.save(update_fields=["subject", "body_text", "body_html"])
     return outbox
 

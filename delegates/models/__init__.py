@@ -12,6 +12,7 @@ from .registration import (
     new_reference,
 )
 from .staff import StaffForumAccess
+from .staff_email import StaffEmail
 
 __all__ = [
     "REFERENCE_ALPHABET",
@@ -26,6 +27,7 @@ __all__ = [
     "Registration",
     "RetiredCheckinToken",
     "SessionSignup",
+    "StaffEmail",
     "StaffForumAccess",
     "StatusChange",
     "new_reference",

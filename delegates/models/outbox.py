@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..enums import EmailKind, OutboxStatus
 from .registration import Registration
+from .staff_email import StaffEmail
 
 
 class EmailOutbox(models.Model):
@@ -17,6 +18,10 @@ class EmailOutbox(models.Model):
         Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
     )
     kind = models.CharField(max_length=16, choices=EmailKind)
+    # The email staff wrote, of which this row is one recipient's copy (``mail.staff_emails``).
+    staff_email = models.ForeignKey(
+        StaffEmail, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_rows"
+    )
     to = models.EmailField(max_length=254)
     cc = models.CharField(max_length=600, blank=True)
     # A registration's email is written by the worker when it first sends the row (empty until then),
@@ -50,7 +55,13 @@ class EmailOutbox(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["message_id"], condition=~Q(message_id=""), name="emailoutbox_unique_message_id"
-            )
+            ),
+            # A staff email reaches each registration once, however often "Send" is pressed.
+            models.UniqueConstraint(
+                fields=["staff_email", "registration"],
+                condition=Q(staff_email__isnull=False),
+                name="emailoutbox_staff_email_once_per_registration",
+            ),
         ]
 
     def __str__(self) -> str:

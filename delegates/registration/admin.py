@@ -182,6 +182,7 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         "promote_selected",
         "change_category_selected",
         "resend_last_email",
+        "email_selected",
         "print_badges",
         "export_selected",
         "reissue_checkin_token",
@@ -335,6 +336,7 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
                 "accounts can then see and manage the registration."
             ),
             "can_export": self.has_export_permission(request),
+            "can_email": self.has_email_permission(request),
         }
         return super().changelist_view(request, extra_context)
 

@@ -5,14 +5,22 @@ emails) and says in one message what happened (``admin_outcomes.Outcome``).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from events.models import Forum
+
 from ..admin_actions import action_confirmed, intermediate_page
+from ..enums import ACTIVE_STATUSES
+from ..mail.staff_email_admin import staff_email_for_selection
+from ..mail.staff_email_forms import SelectionForm
 from ..models import DelegateCategory, Registration
+from ..permissions import EMAIL_DELEGATES
+from ..staff.contact import may_see_contact_details
 from .admin_outcomes import (
     Outcome,
     busy,
@@ -251,6 +259,50 @@ class BulkRegistrationActionsMixin:
             {"resent": resent, "waiting": skipped_resend_waiting, "no_email": skipped_no_email},
         )
         return None
+
+    def has_email_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EMAIL_DELEGATES) and may_see_contact_details(request.user)
+
+    @admin.action(description=_("Email the selection…"), permissions=["email"])
+    def email_selected(self, request: HttpRequest, queryset: QuerySet[Registration]):
+        """Write the words on an intermediate page (the selection travels in the form: "select all"
+        across the pages sends the whole filtered list), save a draft to these registrations, then the
+        preview. One forum at a time; cancelled and rejected ones only if the page is told to."""
+        rows = list(queryset.order_by("created_at", "id").values_list("pk", "forum_id", "status"))
+        forum_ids = {forum_id for _pk, forum_id, _status in rows}
+        if len(forum_ids) > 1:
+            self.message_user(
+                request,
+                gettext(
+                    "The selection holds registrations of several forums: write to one forum's at a time."
+                ),
+                messages.ERROR,
+            )
+            return None
+        inactive = sum(1 for _pk, _forum, status in rows if status not in ACTIVE_STATUSES)
+        form = SelectionForm(request.POST if action_confirmed(request) else None, inactive=inactive)
+        if form.is_valid():
+            forum = Forum.objects.get(pk=next(iter(forum_ids)))
+            staff_email = staff_email_for_selection(
+                request=request, forum=forum, registration_ids=[pk for pk, _forum, _status in rows], form=form
+            )
+            return HttpResponseRedirect(reverse("admin:delegates_staffemail_preview", args=[staff_email.pk]))
+        return intermediate_page(
+            self,
+            request,
+            template="admin/delegates/staffemail/compose_selection.html",
+            title=gettext("Email the selection"),
+            action="email_selected",
+            context={
+                "form": form,
+                "count": len(rows),
+                "inactive": inactive,
+                "message_fields": [form["subject"], form["body"]],
+                "inactive_fields": [form["include_inactive"]] if inactive else [],
+                "placeholders": SelectionForm.placeholders(),
+                "submit_label": gettext("Preview"),
+            },
+        )
 
 
 __all__ = ["BulkRegistrationActionsMixin"]

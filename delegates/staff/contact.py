@@ -45,8 +45,9 @@ CONTACT_FIELDS: dict[str, frozenset[str]] = {
     "delegates.statuschange": frozenset({"reason"}),
 }
 
-# Models every row of which is contact data: an email to a person, with its address and text.
-CONTACT_MODELS = frozenset({"delegates.emailoutbox"})
+# Models every row of which is contact data: an email to a person, with its address and text (and the
+# emails staff write to delegates, whose pages list the recipients).
+CONTACT_MODELS = frozenset({"delegates.emailoutbox", "delegates.staffemail"})
 
 
 def may_see_contact_details(user) -> bool:

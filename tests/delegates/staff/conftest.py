@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from delegates.checkin.services import Scan, checkin_lists_sync, checkin_scan
 from delegates.enums import PrintJobStatus
-from delegates.models import CheckIn, CheckInList, EmailOutbox, PrintJob, Registration, StaffForumAccess
+from delegates.models import (
+    CheckIn,
+    CheckInList,
+    EmailOutbox,
+    PrintJob,
+    Registration,
+    StaffEmail,
+    StaffForumAccess,
+)
 from delegates.permissions import BADGE_AND_DOOR_TEAM, FORUM_ADMINISTRATORS, READ_ONLY, REGISTRARS
 from delegates.registration.corrections import registration_correct
 from delegates.registration.services import registration_submit
@@ -92,6 +100,7 @@ class ForumRows:
     email: EmailOutbox
     checkin_list: CheckInList
     check_in: CheckIn
+    staff_email: StaffEmail
 
 
 @dataclass
@@ -170,6 +179,14 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
         email=EmailOutbox.objects.filter(registration=registration).order_by("pk").first(),
         checkin_list=checkin_list,
         check_in=check_in,
+        staff_email=StaffEmail.objects.create(
+            forum=forum,
+            subject=f"Arrivals at {name}",
+            body="Dear {name},",
+            description="Confirmed",
+            criteria={"statuses": ["confirmed"]},
+            created_by=UserFactory(username=f"author-{slug}", is_staff=True),
+        ),
     )
 
 

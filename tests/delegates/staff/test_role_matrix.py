@@ -73,6 +73,15 @@ PAGES = {
         "registrar_a": "lvch",
         "admin_a": "lvch",
     },
+    # Emails staff write to delegates: kept once written (no deleting); their pages list recipients.
+    "delegates.staffemail": {
+        "admin": "lvcah",
+        "registrar": "lvcah",
+        "door": "",
+        "read_only": "",
+        "registrar_a": "lvcah",
+        "admin_a": "lvcah",
+    },
     # Started from the registration list; a finished job can be deleted.
     "delegates.printjob": {
         "admin": "lvdh",
@@ -127,6 +136,7 @@ ACTIONS = {
         "promote_selected": REGISTRATION_DESK,
         "change_category_selected": REGISTRATION_DESK,
         "resend_last_email": REGISTRATION_DESK,
+        "email_selected": REGISTRATION_DESK,
         "print_badges": PRINTERS,
         "export_selected": EXPORTERS,
         "reissue_checkin_token": PRINTERS,
@@ -204,6 +214,7 @@ def own_and_other(world, label: str):
         "delegates.delegatecategory": "category",
         "delegates.registration": "registration",
         "delegates.emailoutbox": "email",
+        "delegates.staffemail": "staff_email",
         "delegates.printjob": "print_job",
         "delegates.checkinlist": "checkin_list",
         "delegates.checkin": "check_in",
