@@ -3,6 +3,7 @@ admin autodiscovery imports ``<app>.admin``). Then every ModelAdmin of events an
 staff roles' rules (``staff/admin_roles.py``): forum-limited staff, contact details."""
 
 from .dashboard import admin as dashboard_admin
+from .invitations import admin as invitations_admin
 from .mail import admin as mail_admin
 from .printing import admin as printing_admin
 from .registration import admin as registration_admin
@@ -14,6 +15,7 @@ __all__ = [
     "admin_capacity",
     "admin_categories",
     "dashboard_admin",
+    "invitations_admin",
     "mail_admin",
     "printing_admin",
     "registration_admin",

@@ -1,5 +1,6 @@
 """The models of delegates, one module per aggregate; all hang off ``Registration``."""
 
+from .invitation import Invitation, invitation_token_hash, invitation_token_new
 from .outbox import ApprovalDigest, EmailOutbox
 from .printing import PrintJob, PrintJobItem
 from .registration import (
@@ -17,11 +18,14 @@ __all__ = [
     "ApprovalDigest",
     "DelegateCategory",
     "EmailOutbox",
+    "Invitation",
     "PrintJob",
     "PrintJobItem",
     "Registration",
     "SessionSignup",
     "StaffForumAccess",
     "StatusChange",
+    "invitation_token_hash",
+    "invitation_token_new",
     "new_reference",
 ]

@@ -14,7 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from delegates.enums import PrintJobStatus
-from delegates.models import EmailOutbox, PrintJob, Registration, StaffForumAccess
+from delegates.invitations.services import Invitee, invitation_create
+from delegates.models import EmailOutbox, Invitation, PrintJob, Registration, StaffForumAccess
 from delegates.permissions import BADGE_AND_DOOR_TEAM, FORUM_ADMINISTRATORS, READ_ONLY, REGISTRARS
 from delegates.registration.corrections import registration_correct
 from delegates.registration.services import registration_submit
@@ -87,6 +88,7 @@ class ForumRows:
     pending: Registration
     print_job: PrintJob
     email: EmailOutbox
+    invitation: Invitation
 
 
 @dataclass
@@ -146,6 +148,14 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
         finished_at=now,
     )
     job.file.save(f"badges-{slug}.pdf", ContentFile(b"%PDF-1.4 a finished print job\n"))
+    invited = DelegateCategoryFactory(
+        forum=forum, name=f"Invited to {name}", slug=f"invited-{slug}", by_invitation=True
+    )
+    invitation = invitation_create(
+        forum=forum,
+        invitee=Invitee(category=invited, name=f"Invitee of {name}", email=f"invitee@{slug}.example.org"),
+        actor=None,
+    )
     return ForumRows(
         forum=forum,
         category=category,
@@ -157,6 +167,7 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
         pending=Registration.objects.get(pk=pending.pk),
         print_job=job,
         email=EmailOutbox.objects.filter(registration=registration).order_by("pk").first(),
+        invitation=invitation,
     )
 
 

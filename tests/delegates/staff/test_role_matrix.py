@@ -82,6 +82,15 @@ PAGES = {
         "registrar_a": "",
         "admin_a": "lvdh",
     },
+    # Added by hand or imported; never deleted (revoked instead).
+    "delegates.invitation": {
+        "admin": "lvcah",
+        "registrar": "lvcah",
+        "door": "",
+        "read_only": "",
+        "registrar_a": "lvcah",
+        "admin_a": "lvcah",
+    },
     "delegates.staffforumaccess": {
         "admin": EVERYTHING,
         "registrar": "",
@@ -114,6 +123,7 @@ ACTIONS = {
         "reissue_checkin_token": PRINTERS,
     },
     "delegates.emailoutbox": {"send_again": REGISTRATION_DESK},
+    "delegates.invitation": {"resend_selected": REGISTRATION_DESK, "revoke_selected": REGISTRATION_DESK},
     "delegates.printjob": {"delete_selected": PRINTERS},
     "events.forum": {"copy_forum": frozenset({"admin"}), "delete_selected": ADMINS},
     "delegates.staffforumaccess": {"delete_selected": frozenset({"admin"})},
@@ -186,6 +196,7 @@ def own_and_other(world, label: str):
         "delegates.registration": "registration",
         "delegates.emailoutbox": "email",
         "delegates.printjob": "print_job",
+        "delegates.invitation": "invitation",
     }[label]
     return getattr(world.a, attribute), getattr(world.b, attribute)
 
