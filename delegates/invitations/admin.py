@@ -82,6 +82,16 @@ class ImportForm(forms.Form):
         self.fields["forum"].queryset = forums
 
 
+class InvitedCategoryFilter(ForumScopedFilter):
+    """The categories an invitation can be for: those by invitation only."""
+
+    def field_choices(self, field, request: HttpRequest, model_admin: admin.ModelAdmin):
+        invited = set(DelegateCategory.objects.filter(by_invitation=True).values_list("pk", flat=True))
+        return [
+            (pk, label) for pk, label in super().field_choices(field, request, model_admin) if pk in invited
+        ]
+
+
 def _sent(n: int) -> str:
     return ngettext(
         "%(count)d invitation sent again with a new link",
@@ -93,18 +103,8 @@ def _sent(n: int) -> str:
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     form = InvitationAddForm
-    list_display = (
-        "name",
-        "email",
-        "category",
-        "forum",
-        "status",
-        "times_sent",
-        "sent",
-        "created",
-        "registration",
-    )
-    list_filter = ("status", "forum", ("category", ForumScopedFilter))
+    list_display = ("name", "email", "category", "status", "times_sent", "sent", "registration")
+    list_filter = ("status", "forum", ("category", InvitedCategoryFilter))
     search_fields = ("name", "email", "city", "position")
     list_select_related = ("forum", "category", "registration")
     list_per_page = 50

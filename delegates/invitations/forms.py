@@ -3,20 +3,27 @@ the category fixed to the invitation's (not a field: nothing posted can change i
 
 from ..models import Invitation
 from ..registration.forms import RegistrationForm
+from ..registration.names import FAMILY_FIRST_COUNTRIES
 
 
 def invitation_initial(invitation: Invitation) -> dict:
-    """What the form starts with: the invitation's name (its last word as the family name, which the
-    invitee corrects where it is not), position, city, country and email."""
-    given, _space, family = invitation.name.strip().rpartition(" ")
-    if not given:
-        given, family = family, ""
+    """What the form starts with: the invitation's name, split as it is usually written in its
+    country (family name first in Cambodia, Viet Nam, China…: its first word; elsewhere its last
+    word; the invitee corrects it where that is wrong), position, city, country and email."""
+    country = invitation.country.code if invitation.country else ""
+    words = invitation.name.split()
+    if len(words) < 2:
+        given, family = invitation.name.strip(), ""
+    elif country in FAMILY_FIRST_COUNTRIES:
+        family, given = words[0], " ".join(words[1:])
+    else:
+        given, family = " ".join(words[:-1]), words[-1]
     return {
         "given_name": given,
         "family_name": family,
         "position": invitation.position,
         "city": invitation.city,
-        "country": invitation.country.code if invitation.country else "",
+        "country": country,
         "email": invitation.email,
     }
 

@@ -48,8 +48,9 @@ def test_the_form_is_filled_in_and_bound_to_the_category(client, invite, invited
         name: form[name].value()
         for name in ("given_name", "family_name", "position", "city", "country", "email")
     } == {
-        "given_name": "Sok",
-        "family_name": "Vibol",
+        # A Cambodian name, written family name first.
+        "given_name": "Vibol",
+        "family_name": "Sok",
         "position": "Governor",
         "city": "Phnom Penh",
         "country": "KH",
@@ -162,3 +163,17 @@ def test_the_link_of_a_forum_whose_registration_closed_says_so(client, invite, i
     response = client.get(path_of(link))
     assert response.status_code == 200
     assert "Registration has closed" in page(response)
+
+
+def test_a_name_is_split_as_it_is_written_in_its_country(invited_mayors):
+    from delegates.invitations.forms import invitation_initial
+    from delegates.models import Invitation
+
+    def split(name, country):
+        initial = invitation_initial(Invitation(forum=invited_mayors.forum, name=name, country=country))
+        return initial["given_name"], initial["family_name"]
+
+    assert split("Nguyen Thi Hong Nhung", "VN") == ("Thi Hong Nhung", "Nguyen")
+    assert split("Somchai Jaidee", "TH") == ("Somchai", "Jaidee")
+    assert split("Ni Made Ayu Sukmawati", "ID") == ("Ni Made Ayu", "Sukmawati")
+    assert split("အောင်ကျော်မင်း", "MM") == ("အောင်ကျော်မင်း", "")
