@@ -135,6 +135,8 @@ STAFF_VIEWS = {
     "admin:events_forum_dashboard": ("forum", "get", ("delegates.view_dashboard",), 200),
     # Exports of a forum's registrations (no object in the URL: the forum is chosen on the page).
     "admin:delegates_registration_export": (None, "get", ("delegates.export_registrations",), 200),
+    # Staff register a delegate (the forum is chosen on the page).
+    "admin:delegates_registration_register": (None, "get", ("delegates.add_registration",), 200),
     # Invitations: the import page and its templates (the forum is chosen on the page).
     "admin:delegates_invitation_import": (None, "get", ("delegates.add_invitation",), 200),
     "admin:delegates_invitation_template_csv": (None, "get", ("delegates.add_invitation",), 200),

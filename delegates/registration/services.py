@@ -152,7 +152,7 @@ def registration_submit(
     delegate_user: AbstractBaseUser | None = None,
     over_rejection: bool = False,
     invitation: Invitation | None = None,
-    any_category: bool = False,
+    by_staff: bool = False,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register a delegate for a forum: always a new registration, with its own reference and history.
@@ -178,12 +178,12 @@ def registration_submit(
     if category is None or category.forum_id != forum.id:
         raise RegistrationError(_("Please choose a delegate category of this forum."))
     moment = now or timezone.now()
-    if forum_registration_state(forum=forum, now=moment) != RegistrationState.OPEN:
+    if not by_staff and forum_registration_state(forum=forum, now=moment) != RegistrationState.OPEN:
         raise RegistrationClosed(_("Registration for this forum is not open."))
     _check_sessions(forum, sessions, session_ids)
     if invitation is not None:
         invitation = _invitation_lock(invitation, category=category)
-    elif category.by_invitation and not any_category:
+    elif category.by_invitation and not by_staff:
         raise InvitationRequired(_("This category is by invitation only."))
     email = data["email"].strip()
     existing = registration_in_the_way(forum_id=forum.id, email=email, rejected_stands=not over_rejection)
