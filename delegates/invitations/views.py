@@ -7,6 +7,7 @@ so, with the secretariat's address; nothing else is told about the invitation. S
 the link has been checked, as on the public form.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -42,14 +43,13 @@ from .forms import InvitationRegistrationForm, invitation_initial
 from .selectors import invitation_for_token
 
 
-def _unavailable(request: HttpRequest, *, reason: str, forum: Forum | None, status: int, message: str = ""):
-    from django.conf import settings
-
+def _unavailable(request: HttpRequest, *, reason: str, forum: Forum | None, status: int):
+    """The page of a link that registers nobody (``reason``: unknown, revoked or used), with the
+    secretariat's address."""
     context = {
         "reason": reason,
         "forum": forum,
         "contact_email": forum.contact_email if forum is not None else settings.SECRETARIAT_EMAIL,
-        "message": message,
     }
     if forum is not None:
         with timezone.override(forum.tz):
@@ -93,8 +93,11 @@ def invitation_register(request: HttpRequest, token: str) -> HttpResponse:
                     delegate_user=_delegate_user(request, email),
                     invitation=invitation,
                 )
-            except InvitationUnavailable as error:
-                return _unavailable(request, reason="taken", forum=forum, status=409, message=str(error))
+            except InvitationUnavailable:
+                # Used or revoked while the form was open: say which.
+                invitation.refresh_from_db(fields=["status"])
+                revoked = invitation.status == InvitationStatus.REVOKED
+                return _unavailable(request, reason="revoked" if revoked else "used", forum=forum, status=410)
             except DuplicateRegistration as error:
                 existing = error.registration
                 if existing is None:

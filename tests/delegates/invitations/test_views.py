@@ -177,3 +177,16 @@ def test_a_name_is_split_as_it_is_written_in_its_country(invited_mayors):
     assert split("Somchai Jaidee", "TH") == ("Somchai", "Jaidee")
     assert split("Ni Made Ayu Sukmawati", "ID") == ("Ni Made Ayu", "Sukmawati")
     assert split("အောင်ကျော်မင်း", "MM") == ("အောင်ကျော်မင်း", "")
+
+
+def test_an_invitation_revoked_while_the_form_was_open_says_so(
+    client, invite, invited_mayors, governor, registrar
+):
+    invitation, link = invite(invited_mayors)
+    client.force_login(governor)
+    client.get(path_of(link))
+    invitation_revoke(invitation=invitation, actor=registrar)
+    response = client.post(path_of(link), form_data(invited_mayors, email=invitation.email))
+    assert response.status_code == 410
+    assert "This invitation was withdrawn" in page(response)
+    assert not Registration.objects.exists()
