@@ -4,6 +4,7 @@ staff roles' rules (``staff/admin_roles.py``): forum-limited staff, contact deta
 
 from .checkin import admin as checkin_admin
 from .dashboard import admin as dashboard_admin
+from .invitations import admin as invitations_admin
 from .mail import admin as mail_admin
 from .mail import staff_email_admin
 from .printing import admin as printing_admin
@@ -17,6 +18,7 @@ __all__ = [
     "admin_categories",
     "checkin_admin",
     "dashboard_admin",
+    "invitations_admin",
     "mail_admin",
     "printing_admin",
     "registration_admin",

@@ -84,6 +84,19 @@ class EmailKind(models.TextChoices):
     DIGEST = "digest", _("Registrations waiting for approval (to staff)")
     # Written by staff to a selection of delegates (``mail.staff_emails``).
     STAFF = "staff", _("Email from the secretariat (written by staff)")
+    # To an invitee: the personal link to the registration form of an invitation-only category.
+    INVITATION = "invitation", _("Invitation to register")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending (email not sent yet)")
+    SENT = "sent", _("Sent")
+    USED = "used", _("Used")
+    REVOKED = "revoked", _("Revoked")
+
+
+# An invitation whose link still registers: it counts as the address's invitation for its forum.
+OPEN_INVITATION_STATUSES = (InvitationStatus.PENDING, InvitationStatus.SENT)
 
 
 class OutboxStatus(models.TextChoices):

@@ -45,6 +45,11 @@ EMAIL_DELEGATES = "delegates.email_delegates"
 VIEW_DASHBOARD = "delegates.view_dashboard"
 CHECK_IN = "delegates.check_in"
 UNDO_CHECKIN = "delegates.undo_checkin"
+# Invitations (the model's own permissions): add covers creating and importing them; change covers
+# sending them again and revoking them.
+VIEW_INVITATION = "delegates.view_invitation"
+ADD_INVITATION = "delegates.add_invitation"
+CHANGE_INVITATION = "delegates.change_invitation"
 
 # --- Staff roles ---------------------------------------------------------------------------------------
 # Each role is a group with exactly these permissions ("app_label.codename"); "app_label.*" is every
@@ -81,6 +86,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         "delegates.view_emailoutbox",
         "delegates.change_emailoutbox",
         "delegates.view_sessionsignup",
+        VIEW_INVITATION,
+        ADD_INVITATION,
+        CHANGE_INVITATION,
     ),
     # Print and check in; sees only what the door needs (no contact, dietary, travel or visa data).
     BADGE_AND_DOOR_TEAM: (

@@ -70,6 +70,9 @@ PUBLIC = {
     "events:speakers": ("get", 200),
     "events:speaker": ("get", 200),
     "delegates:privacy": ("get", 200),
+    # An invitation's personal link, tried with a token no invitation has: the "link does not work"
+    # page, before any sign-in (a real link asks to sign in: tests/delegates/invitations).
+    "delegates:invitation": ("get", 404),
 }
 
 # allauth's pages before signing in: (method, status anonymously). A link or code by email is tried
@@ -143,6 +146,12 @@ STAFF_VIEWS = {
     "admin:events_forum_dashboard": ("forum", "get", ("delegates.view_dashboard",), 200),
     # Exports of a forum's registrations (no object in the URL: the forum is chosen on the page).
     "admin:delegates_registration_export": (None, "get", ("delegates.export_registrations",), 200),
+    # Staff register a delegate (the forum is chosen on the page).
+    "admin:delegates_registration_register": (None, "get", ("delegates.add_registration",), 200),
+    # Invitations: the import page and its templates (the forum is chosen on the page).
+    "admin:delegates_invitation_import": (None, "get", ("delegates.add_invitation",), 200),
+    "admin:delegates_invitation_template_csv": (None, "get", ("delegates.add_invitation",), 200),
+    "admin:delegates_invitation_template_xlsx": (None, "get", ("delegates.add_invitation",), 200),
     # Django's own: set another account's password.
     "admin:auth_user_password_change": ("owner", "get", ("auth.change_user",), 200),
     # Emails to delegates: their pages list recipients, so contact details are needed too. Sending last.
@@ -370,6 +379,7 @@ def url_of(name: str, world: dict, registration: Registration | None = None) -> 
         "events:speakers": {"forum_slug": forum.slug},
         "events:speaker": {"forum_slug": forum.slug, "speaker_slug": speaker.slug},
         "delegates:register": {"forum_slug": forum.slug},
+        "delegates:invitation": {"token": "wrong-token-wrong-token-wrong-token-wrong-tok"},
         "account_confirm_email": {"key": "MQ:1wrong:key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "wrong-key"},
     }

@@ -6,7 +6,18 @@ badges were printed, and the site visit has three seats left."""
 
 from ..enums import Dietary
 from .categories import categories
-from .shapes import Approve, Cancel, DemoDelegate, DemoForumDelegates, Flight, PrintBadges, Reject, Travel
+from .shapes import (
+    Approve,
+    Cancel,
+    DemoCategory,
+    DemoDelegate,
+    DemoForumDelegates,
+    DemoInvitee,
+    Flight,
+    PrintBadges,
+    Reject,
+    Travel,
+)
 
 VISIT = ("site-visit-canals-and-flood-control",)  # 40 seats
 HALAL, VEGETARIAN, VEGAN, OTHER = Dietary.HALAL, Dietary.VEGETARIAN, Dietary.VEGAN, Dietary.OTHER
@@ -366,8 +377,42 @@ SECRETARIAT = [
 
 AMF_2027 = DemoForumDelegates(
     forum_slug="amf-2027",
-    categories=categories(mayors=150, national=8, vice_mayors=80, officials=120, partners=40, media=4),
+    categories=[
+        # By invitation only: the governors and mayors the secretariat invites personally.
+        DemoCategory(
+            "mayor-invited",
+            "Mayor / Governor — by invitation",
+            None,
+            5,
+            "#7c2d12",
+            heads_of_local_government=True,
+            by_invitation=True,
+        ),
+        *categories(mayors=150, national=8, vice_mayors=80, officials=120, partners=40, media=4),
+    ],
     delegates=[*MAYORS, *NATIONAL_GOVERNMENT, *VICE_MAYORS, *CITY_OFFICIALS, *PARTNERS, *MEDIA, *SECRETARIAT],
     # The first badges: the mayors and governors registered by then, in protocol order.
     print_jobs=[PrintBadges(20.0, "mayor-governor")],
+    invitees=[
+        DemoInvitee(
+            "mayor-invited", "ឈឹម សុភា", "Governor", "Battambang", "KH", "chhim.sophea@battambang.example.org"
+        ),
+        DemoInvitee(
+            "mayor-invited",
+            "ສົມພອນ ແກ້ວມະນີ",
+            "Mayor",
+            "Luang Prabang",
+            "LA",
+            "somphone.keomany@luangprabang.example.org",
+        ),
+        DemoInvitee(
+            "mayor-invited",
+            "Nguyễn Thị Hồng Nhung",
+            "Chairwoman, People's Committee",
+            "Hoi An",
+            "VN",
+            "hong.nhung@hoian.example.org",
+            revoked=True,
+        ),
+    ],
 )

@@ -26,8 +26,17 @@ from events.models import Forum, Session
 
 from .. import background
 from ..enums import OutboxStatus, PrintJobStatus, RegistrationStatus
+from ..invitations.services import Invitee, invitation_create, invitation_revoke
 from ..mail.outbox import outbox_skip
-from ..models import DelegateCategory, EmailOutbox, PrintJob, Registration, SessionSignup, StatusChange
+from ..models import (
+    DelegateCategory,
+    EmailOutbox,
+    Invitation,
+    PrintJob,
+    Registration,
+    SessionSignup,
+    StatusChange,
+)
 from ..printing.runner import print_job_run
 from ..printing.services import print_job_start
 from ..registration.services import (
@@ -53,12 +62,50 @@ class DelegatesSeedResult:
     categories: int = 0  # created
     registrations: int = 0
     print_jobs: int = 0
+    invitations: int = 0
     unchanged: int = 0
     emails_not_sent: int = 0
 
     @property
     def created(self) -> int:
-        return self.categories + self.registrations + self.print_jobs
+        return self.categories + self.registrations + self.print_jobs + self.invitations
+
+
+def _invitations(
+    forum: Forum, demo: DemoForumDelegates, categories: dict, result: DelegatesSeedResult
+) -> None:
+    """The demo's invitations, through the invitation services (their emails written, not sent); an
+    address invited before, whatever became of its invitation, is left as it is. Returns how many it
+    made."""
+    if not demo.invitees:
+        return 0
+    present = set(
+        Invitation.objects.filter(forum=forum, email__in=[i.email for i in demo.invitees]).values_list(
+            "email", flat=True
+        )
+    )
+    result.unchanged += len(present)
+    made = 0
+    for item in demo.invitees:
+        if item.email in present:
+            continue
+        invitation = invitation_create(
+            forum=forum,
+            invitee=Invitee(
+                category=categories[item.category],
+                name=item.name,
+                email=item.email,
+                position=item.position,
+                city=item.city,
+                country=item.country,
+            ),
+            actor=None,
+        )
+        if item.revoked:
+            invitation_revoke(invitation=invitation, actor=None)
+        result.invitations += 1
+        made += 1
+    return made
 
 
 def moment(*, forum: Forum, day: float, now: dt.datetime) -> dt.datetime | None:
@@ -91,6 +138,7 @@ def _categories(forum: Forum, demo: DemoForumDelegates, result: DelegatesSeedRes
             badge_colour=item.badge_colour,
             is_public=item.is_public,
             heads_of_local_government=item.heads_of_local_government,
+            by_invitation=item.by_invitation,
         )
         category.full_clean()
         missing.append(category)
@@ -230,6 +278,11 @@ def delegates_demo_seed(*, forums: Iterable[Forum], now: dt.datetime) -> Delegat
             if demo is None:
                 continue
             categories = _categories(forum, demo, result)
+            if _invitations(forum, demo, categories, result):
+                unsent_invitations = EmailOutbox.objects.filter(
+                    invitation__forum=forum, status=OutboxStatus.PENDING
+                ).values_list("id", flat=True)
+                result.emails_not_sent += outbox_skip(outbox_ids=list(unsent_invitations), note=EMAIL_NOTE)
             emails = [person.email for person in demo.delegates]
             present = set(
                 Registration.objects.filter(forum=forum, email__in=emails).values_list("email", flat=True)

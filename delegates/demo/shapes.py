@@ -21,6 +21,20 @@ class DemoCategory:
     requires_approval: bool = False
     is_public: bool = True  # False: staff assign it, the public form does not offer it
     heads_of_local_government: bool = False  # its delegates come first in protocol order
+    by_invitation: bool = False  # only invitees register in it, through their personal link
+
+
+@dataclass(frozen=True)
+class DemoInvitee:
+    """A person the secretariat invited to an invitation-only category (fictional)."""
+
+    category: str  # its slug
+    name: str
+    position: str
+    city: str
+    country: str
+    email: str
+    revoked: bool = False  # the secretariat withdrew the invitation
 
 
 @dataclass(frozen=True)
@@ -107,3 +121,4 @@ class DemoForumDelegates:
     categories: list[DemoCategory]
     delegates: list[DemoDelegate]
     print_jobs: list[PrintBadges] = field(default_factory=list)
+    invitees: list[DemoInvitee] = field(default_factory=list)

@@ -31,6 +31,7 @@ in bulk the rows of the emails staff write to delegates.
 
 import logging
 import random
+import re
 import smtplib
 import time
 import uuid
@@ -41,11 +42,12 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from .. import background
-from ..enums import EmailKind, OutboxStatus
-from ..models import EmailOutbox, Registration, StaffEmail
+from ..enums import EmailKind, InvitationStatus, OutboxStatus
+from ..models import EmailOutbox, Invitation, Registration, StaffEmail
 from .message import OutboxEmail
 from .rendering import email_copy_to, email_render
 from .staff_rendering import staff_email_render
@@ -198,10 +200,60 @@ def outbox_retry(*, outbox_ids: list[int]) -> tuple[list[int], int]:
     return rows, len(rows) - len(queued)
 
 
+def outbox_invitation_queue(
+    *, invitation: Invitation, key: str, subject: str, body_text: str, body_html: str
+) -> EmailOutbox:
+    """An invitation's email (``invitations.emails``), written when it is queued — it carries the
+    personal link, which exists nowhere else — and sent like any other row. Earlier emails of the
+    invitation still waiting are not sent (their link no longer works): SKIPPED with a note."""
+    earlier = EmailOutbox.objects.filter(invitation=invitation, status=OutboxStatus.PENDING)
+    outbox_skip(
+        outbox_ids=list(earlier.values_list("pk", flat=True)), note="Replaced by a newer invitation email."
+    )
+    outbox, created = EmailOutbox.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "invitation": invitation,
+            "kind": EmailKind.INVITATION,
+            "to": invitation.email,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+        },
+    )
+    if created:
+        enqueue_on_commit(outbox_id=outbox.pk)
+    return outbox
+
+
+def _without_personal_link(text: str) -> str:
+    prefix = re.escape(reverse("delegates:invitation", args=["token"]).removesuffix("token/"))
+    return re.sub(rf"({prefix})[A-Za-z0-9_-]+/", r"\1…/", text)
+
+
+def _invitation_sent(outbox: EmailOutbox) -> None:
+    """The invitation's email has gone: the invitation says SENT (if nothing else happened to it
+    meanwhile), and the stored copy of the email loses the personal link (only its hash is kept)."""
+    Invitation.objects.filter(pk=outbox.invitation_id, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.SENT, sent_at=timezone.now()
+    )
+    EmailOutbox.objects.filter(pk=outbox.pk).update(
+        body_text=_without_personal_link(outbox.body_text), body_html=_without_personal_link(outbox.body_html)
+    )
+
+
 def outbox_reply_to(outbox: EmailOutbox) -> str:
     """Where a reply to this row's email goes (read when it is sent, so a corrected address applies
     to retries too): the secretariat of the registration's forum, else the site-wide
     ``SECRETARIAT_EMAIL`` (account emails have no forum); empty for none."""
+    if outbox.invitation_id is not None:
+        forum_email = (
+            Invitation.objects.filter(pk=outbox.invitation_id)
+            .values_list("forum__secretariat_email", flat=True)
+            .first()
+        )
+        if forum_email:
+            return forum_email
     if outbox.registration_id is not None:
         forum_email = (
             Registration.objects.filter(pk=outbox.registration_id)
@@ -356,6 +408,8 @@ def outbox_send(*, outbox_id: int, claimant: str = "") -> bool:
         return True
     if not recorded:
         logger.warning("email sent after its attempt had expired", extra={"outbox": outbox_id})
+    if outbox.invitation_id is not None:
+        _invitation_sent(outbox)
     logger.info("email sent", extra={"outbox": outbox_id, "kind": outbox.kind})
     return True
 

@@ -1,6 +1,7 @@
 """The models of delegates, one module per aggregate; all hang off ``Registration``."""
 
 from .checkin import CheckIn, CheckInList, CheckInScan, RetiredCheckinToken
+from .invitation import Invitation, invitation_token_hash, invitation_token_new
 from .outbox import ApprovalDigest, EmailOutbox
 from .printing import PrintJob, PrintJobItem
 from .registration import (
@@ -22,6 +23,7 @@ __all__ = [
     "CheckInScan",
     "DelegateCategory",
     "EmailOutbox",
+    "Invitation",
     "PrintJob",
     "PrintJobItem",
     "Registration",
@@ -30,5 +32,7 @@ __all__ = [
     "StaffEmail",
     "StaffForumAccess",
     "StatusChange",
+    "invitation_token_hash",
+    "invitation_token_new",
     "new_reference",
 ]

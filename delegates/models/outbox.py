@@ -17,6 +17,11 @@ class EmailOutbox(models.Model):
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
     )
+    # An invitation's email (no registration yet): written when it is queued, with the personal link,
+    # which is taken out of the stored copy once it has been sent (``outbox.outbox_send``).
+    invitation = models.ForeignKey(
+        "delegates.Invitation", on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
     kind = models.CharField(max_length=16, choices=EmailKind)
     # The email staff wrote, of which this row is one recipient's copy (``mail.staff_emails``).
     staff_email = models.ForeignKey(

@@ -63,6 +63,14 @@ class DelegateCategory(models.Model):
     is_public = models.BooleanField(
         _("offered on the public form"), default=True, help_text=_("Untick for categories staff assign.")
     )
+    by_invitation = models.BooleanField(
+        _("by invitation only"),
+        default=False,
+        help_text=_(
+            "Only delegates invited by the secretariat register in this category, through the personal "
+            "link of their invitation; the public form never offers it."
+        ),
+    )
     heads_of_local_government = models.BooleanField(
         _("heads of local government by default"),
         default=False,

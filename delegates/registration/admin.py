@@ -5,9 +5,8 @@ A registration's status is never edited in a form: it changes only through the a
 reject, cancel), which call the same services as the public flow, so capacity, the waitlist, the status
 history and the emails follow one set of rules. Staff with the change permission correct the category,
 the email address, the head-of-local-government mark and the details in the change form
-(``admin_form.py``), also after the delegates' edit deadline, through ``registration_correct``. Staff do
-not add registrations here: they register a delegate on their behalf through the public form, like a
-mayor's assistant does.
+(``admin_form.py``), also after the delegates' edit deadline, through ``registration_correct``. Staff
+register a delegate with "Register a delegate" (``staff_register.py``): the public form and service.
 """
 
 from django import forms
@@ -29,7 +28,13 @@ from ..checkin.tokens import TokenError, checkin_token_reissue
 from ..enums import ACTIVE_STATUSES, RegistrationStatus
 from ..exports.views import export_page, export_selected_action
 from ..models import EmailOutbox, Registration, SessionSignup, StatusChange
-from ..permissions import CHANGE_REGISTRATION, EXPORT_REGISTRATIONS, REISSUE_CHECKIN_TOKEN, VIEW_REGISTRATION
+from ..permissions import (
+    ADD_REGISTRATION,
+    CHANGE_REGISTRATION,
+    EXPORT_REGISTRATIONS,
+    REISSUE_CHECKIN_TOKEN,
+    VIEW_REGISTRATION,
+)
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
 from .admin_bulk import BulkRegistrationActionsMixin
 from .admin_filters import ChosenSessionFilter, HotelInUseFilter
@@ -44,6 +49,7 @@ from .admin_outcomes import (
 )
 from .corrections import registration_correct
 from .services import RegistrationBusy, RegistrationError, registration_approve
+from .staff_register import staff_register
 
 
 def _can_manage_registrations(request: HttpRequest) -> bool:
@@ -330,13 +336,9 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
-            "add_help": gettext(
-                "Staff do not add registrations here: to register a delegate on their behalf, use the "
-                "forum's public registration form while signed in, as a mayor's office does. Both "
-                "accounts can then see and manage the registration."
-            ),
             "can_export": self.has_export_permission(request),
             "can_email": self.has_email_permission(request),
+            "can_register": request.user.has_perm(ADD_REGISTRATION),
         }
         return super().changelist_view(request, extra_context)
 
@@ -491,6 +493,7 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
     def get_urls(self):
         return [
             path("export/", export_page, name="delegates_registration_export"),
+            path("register/", staff_register, name="delegates_registration_register"),
             # The badge views check staff and permission themselves (404 / 403 rather than a redirect).
             path(
                 "<path:object_id>/badge.pdf", registration_badge_download, name="delegates_registration_badge"

@@ -28,6 +28,7 @@ class DelegateCategoryForm(forms.ModelForm):
             "protocol_rank",
             "badge_colour",
             "is_public",
+            "by_invitation",
             "heads_of_local_government",
         )
         widgets = {"badge_colour": forms.TextInput(attrs={"type": "color"})}
@@ -45,9 +46,10 @@ class DelegateCategoryAdmin(admin.ModelAdmin):
         "protocol_rank",
         "badge_swatch",
         "is_public",
+        "by_invitation",
         "heads_of_local_government",
     )
-    list_filter = ("forum", "requires_approval", "is_public", "heads_of_local_government")
+    list_filter = ("forum", "requires_approval", "is_public", "by_invitation", "heads_of_local_government")
     list_select_related = ("forum",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

@@ -92,7 +92,10 @@ def registration_get_for_user(*, user: AbstractBaseUser, public_id: str | uuid.U
 
 
 def category_list_public(*, forum: Forum) -> QuerySet[DelegateCategory]:
-    return DelegateCategory.objects.filter(forum=forum, is_public=True).order_by("protocol_rank", "name")
+    """The categories the public form offers: never a staff-only one, never one by invitation only."""
+    return DelegateCategory.objects.filter(forum=forum, is_public=True, by_invitation=False).order_by(
+        "protocol_rank", "name"
+    )
 
 
 def session_list_for_signup(*, forum: Forum) -> QuerySet[Session]:

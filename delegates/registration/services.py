@@ -22,9 +22,9 @@ from events.selectors import RegistrationState, forum_registration_state
 
 from ..badges.content import BADGE_FIELDS
 from ..badges.storage import badge_issue, badge_render_on_commit
-from ..enums import ACTIVE_STATUSES, EmailKind, RegistrationStatus, SignupStatus
+from ..enums import ACTIVE_STATUSES, EmailKind, InvitationStatus, RegistrationStatus, SignupStatus
 from ..mail.outbox import email_queue
-from ..models import DelegateCategory, EmailOutbox, Registration, SessionSignup, StatusChange
+from ..models import DelegateCategory, EmailOutbox, Invitation, Registration, SessionSignup, StatusChange
 from ..staff.history import history_changes, history_record, history_status
 from .rules import EditRefusal, registration_edit_refusal
 from .seats import (
@@ -60,6 +60,8 @@ REASON_CATEGORY_FULL = "The category is full."
 __all__ = [
     "EDITABLE_FIELDS",
     "DuplicateRegistration",
+    "InvitationRequired",
+    "InvitationUnavailable",
     "RegistrationBusy",
     "RegistrationClosed",
     "RegistrationError",
@@ -81,6 +83,15 @@ class RegistrationError(Exception):
 
 class RegistrationClosed(RegistrationError):
     pass
+
+
+class InvitationUnavailable(RegistrationError):
+    """The invitation cannot register anyone (any more): used a moment ago, revoked, or for another
+    category. ``str(error)`` says which."""
+
+
+class InvitationRequired(RegistrationError):
+    """The category is by invitation only and no invitation was given."""
 
 
 class DuplicateRegistration(RegistrationError):
@@ -140,6 +151,8 @@ def registration_submit(
     registered_by: AbstractBaseUser | None,
     delegate_user: AbstractBaseUser | None = None,
     over_rejection: bool = False,
+    invitation: Invitation | None = None,
+    by_staff: bool = False,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register a delegate for a forum: always a new registration, with its own reference and history.
@@ -165,9 +178,13 @@ def registration_submit(
     if category is None or category.forum_id != forum.id:
         raise RegistrationError(_("Please choose a delegate category of this forum."))
     moment = now or timezone.now()
-    if forum_registration_state(forum=forum, now=moment) != RegistrationState.OPEN:
+    if not by_staff and forum_registration_state(forum=forum, now=moment) != RegistrationState.OPEN:
         raise RegistrationClosed(_("Registration for this forum is not open."))
     _check_sessions(forum, sessions, session_ids)
+    if invitation is not None:
+        invitation = _invitation_lock(invitation, category=category)
+    elif category.by_invitation and not by_staff:
+        raise InvitationRequired(_("This category is by invitation only."))
     email = data["email"].strip()
     existing = registration_in_the_way(forum_id=forum.id, email=email, rejected_stands=not over_rejection)
     if existing is not None:
@@ -209,6 +226,16 @@ def registration_submit(
     history_record(
         obj=registration, actor=registered_by, message=history_status("", status), anonymous_is_delegate=True
     )
+    if invitation is not None:
+        invitation.status, invitation.used_at, invitation.registration = (
+            InvitationStatus.USED,
+            moment,
+            registration,
+        )
+        invitation.save(update_fields=["status", "used_at", "registration"])
+        history_record(
+            obj=invitation, actor=registered_by, message=f"Used: registration {registration.reference}."
+        )
     for session_id in session_ids:
         SessionSignup.objects.create(
             registration=registration, session_id=session_id, status=SignupStatus.WAITLISTED
@@ -227,6 +254,21 @@ def registration_submit(
         badge_issue(registration=registration)  # after the email: its task is enqueued second
     logger.info("registration submitted", extra={"registration": registration.pk, "status": status})
     return registration
+
+
+def _invitation_lock(invitation: Invitation, *, category: DelegateCategory) -> Invitation:
+    """The invitation, locked and fresh from the database, if it may register a delegate in
+    ``category`` now; InvitationUnavailable otherwise."""
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None or locked.status == InvitationStatus.REVOKED:
+        raise InvitationUnavailable(_("This invitation was withdrawn by the secretariat."))
+    if locked.status == InvitationStatus.USED:
+        raise InvitationUnavailable(
+            _("This invitation has already been used: a delegate has registered through it.")
+        )
+    if locked.category_id != category.pk:
+        raise InvitationUnavailable(_("This invitation is for another delegate category."))
+    return locked
 
 
 def registration_link_account(*, user: AbstractBaseUser, email: str) -> int:

@@ -212,6 +212,7 @@ def test_every_model_of_both_apps_leads_to_its_forum_or_is_kept_from_limited_sta
         "delegates.checkinscan": "list__forum",
         "delegates.retiredcheckintoken": "registration__forum",
         "delegates.staffemail": "forum",
+        "delegates.invitation": "forum",
     }
 
 

@@ -77,7 +77,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo delegates: {delegates.created} rows created ({delegates.categories} categories, "
                 f"{delegates.registrations} registrations, {delegates.print_jobs} print job"
-                f"{'' if delegates.print_jobs == 1 else 's'}), "
+                f"{'' if delegates.print_jobs == 1 else 's'}, {delegates.invitations} invitations), "
                 f"{delegates.unchanged} unchanged; {delegates.emails_not_sent} emails written and not "
                 "sent (the delegates are fictional)."
             )

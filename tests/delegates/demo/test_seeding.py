@@ -31,6 +31,7 @@ from delegates.models import (
     CheckInList,
     DelegateCategory,
     EmailOutbox,
+    Invitation,
     PrintJob,
     PrintJobItem,
     Registration,
@@ -108,7 +109,24 @@ def test_demo_gives_both_forums_their_categories(demo):
 
     assert list(rows) == [
         *expected("pre-amf-2022", 120, 20, 60, 80, 30, 15),
+        ("amf-2027", "mayor-invited", "Mayor / Governor — by invitation", None, False, 5, True),
         *expected("amf-2027", 150, 8, 80, 120, 40, 4),
+    ]
+
+
+def test_demo_invites_two_governors_and_withdrew_one_invitation(demo):
+    rows = Invitation.objects.filter(forum__slug="amf-2027").order_by("id")
+
+    assert list(rows.values_list("name", "category__slug", "status")) == [
+        ("ឈឹម សុភា", "mayor-invited", "pending"),
+        ("ສົມພອນ ແກ້ວມະນີ", "mayor-invited", "pending"),
+        ("Nguyễn Thị Hồng Nhung", "mayor-invited", "revoked"),
+    ]
+    notes = EmailOutbox.objects.filter(invitation__in=rows).order_by("id").values_list("status", "note")
+    assert list(notes) == [
+        ("skipped", EMAIL_NOTE),
+        ("skipped", EMAIL_NOTE),
+        ("skipped", "The invitation was revoked."),
     ]
 
 
@@ -117,7 +135,7 @@ def test_demo_badge_colours_are_distinct_and_their_band_text_reads_at_aa(demo):
         DelegateCategory.objects.filter(forum__slug="amf-2027").values_list("badge_colour", flat=True)
     )
 
-    assert len(set(colours)) == 7
+    assert len(set(colours)) == 8
     for colour in colours:
         assert contrast_ratio(colour, band_text_colour(colour)) >= 4.5, colour
 
@@ -133,6 +151,7 @@ def test_demo_register_page_offers_the_public_categories_and_the_site_visit(demo
     for name in ("Mayor / Governor", "National government", "City official", "Partner organisation", "Media"):
         assert f'<span class="choice__title">{name}</span>' in body
     assert "Secretariat" not in body  # staff assign it
+    assert "by invitation" not in body  # invitees register through their personal link
     assert body.count("Full: waitlist") == 2  # national government and the press pool
     assert "Site visit: canal restoration and flood control" in body
     assert "3 places left" in body
@@ -357,8 +376,12 @@ def test_demo_emails_are_written_and_never_sent(demo):
         "cancelled": 3,
         "waitlisted": 3,
         "promoted": 1,
+        "invitation": 3,
     }
-    assert set(rows.values_list("status", "note")) == {(OutboxStatus.SKIPPED, EMAIL_NOTE)}
+    assert set(rows.values_list("status", "note")) == {
+        (OutboxStatus.SKIPPED, EMAIL_NOTE),
+        (OutboxStatus.SKIPPED, "The invitation was revoked."),
+    }
     for row in rows:
         assert row.subject and row.body_text and row.body_html
         assert f"{settings.SITE_URL}/" in row.body_text
@@ -372,11 +395,12 @@ def test_demo_second_run_changes_nothing_in_few_queries(demo, django_assert_num_
     before = snapshot()
     forums = list(Forum.objects.filter(slug__in=DEMO_FORUMS).order_by("start_date"))
 
-    # Per forum: its categories, its registrations, whether it has a print job; and the savepoint.
-    with django_assert_num_queries(8):
+    # Per forum: its categories, its registrations, whether it has a print job; and the savepoint. The
+    # forum with invitations: whether they are there.
+    with django_assert_num_queries(9):
         result = delegates_demo_seed(forums=forums, now=timezone.now())
 
-    assert (result.created, result.unchanged, result.emails_not_sent) == (0, 78, 0)
+    assert (result.created, result.unchanged, result.emails_not_sent) == (0, 82, 0)
     assert snapshot() == before
 
 
@@ -400,8 +424,8 @@ def test_demo_makes_again_only_what_is_missing(demo):
 def test_demo_first_run_reports_and_stays_within_its_query_budget(demo):
     assert demo.output.splitlines() == [
         "Demo forums (pre-amf-2022, amf-2027): 99 rows created, 0 updated, 0 unchanged.",
-        "Demo delegates: 78 rows created (14 categories, 63 registrations, 1 print job), 0 unchanged; "
-        "81 emails written and not sent (the delegates are fictional).",
+        "Demo delegates: 82 rows created (15 categories, 63 registrations, 1 print job, 3 invitations), "
+        "0 unchanged; 83 emails written and not sent (the delegates are fictional).",
         "Check-in: 10 lists made (an entry list per forum day, one per session with sign-up or a capacity).",
     ]
     # About 50 queries per registration and what happens to it, all told (seat locks, history,

@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from delegates.checkin.services import Scan, checkin_lists_sync, checkin_scan
 from delegates.enums import PrintJobStatus
+from delegates.invitations.services import Invitee, invitation_create
 from delegates.models import (
     CheckIn,
     CheckInList,
     EmailOutbox,
+    Invitation,
     PrintJob,
     Registration,
     StaffEmail,
@@ -101,6 +103,7 @@ class ForumRows:
     checkin_list: CheckInList
     check_in: CheckIn
     staff_email: StaffEmail
+    invitation: Invitation
 
 
 @dataclass
@@ -166,6 +169,14 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
     check_in = checkin_scan(
         checkin_list=checkin_list, scan=Scan(idempotency_key=uuid.uuid4(), token=token), staff=None
     ).check_in
+    invited = DelegateCategoryFactory(
+        forum=forum, name=f"Invited to {name}", slug=f"invited-{slug}", by_invitation=True
+    )
+    invitation = invitation_create(
+        forum=forum,
+        invitee=Invitee(category=invited, name=f"Invitee of {name}", email=f"invitee@{slug}.example.org"),
+        actor=None,
+    )
     return ForumRows(
         forum=forum,
         category=category,
@@ -187,6 +198,7 @@ def _forum_rows(slug: str, name: str, contact: dict) -> ForumRows:
             criteria={"statuses": ["confirmed"]},
             created_by=UserFactory(username=f"author-{slug}", is_staff=True),
         ),
+        invitation=invitation,
     )
 
 

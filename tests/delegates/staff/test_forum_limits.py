@@ -108,6 +108,7 @@ def test_list_filters_offer_their_forums_rows_only(world, as_role):
 
     assert filter_choices(limited, "forum") is None  # one forum: nothing to choose
     assert filter_choices(limited, "category") == [
+        "Invited to Forum A · Forum A",
         "Mayors of Forum A · Forum A",
         "Partners of Forum A · Forum A",
     ]

@@ -109,6 +109,15 @@ PAGES = {
         "registrar_a": "",
         "admin_a": "lvh",
     },
+    # Added by hand or imported; never deleted (revoked instead).
+    "delegates.invitation": {
+        "admin": "lvcah",
+        "registrar": "lvcah",
+        "door": "",
+        "read_only": "",
+        "registrar_a": "lvcah",
+        "admin_a": "lvcah",
+    },
     "delegates.staffforumaccess": {
         "admin": EVERYTHING,
         "registrar": "",
@@ -142,6 +151,7 @@ ACTIONS = {
         "reissue_checkin_token": PRINTERS,
     },
     "delegates.emailoutbox": {"send_again": REGISTRATION_DESK},
+    "delegates.invitation": {"resend_selected": REGISTRATION_DESK, "revoke_selected": REGISTRATION_DESK},
     "delegates.printjob": {"delete_selected": PRINTERS},
     "delegates.checkin": {"undo_selected": PRINTERS},
     "events.forum": {"copy_forum": frozenset({"admin"}), "delete_selected": ADMINS},
@@ -218,6 +228,7 @@ def own_and_other(world, label: str):
         "delegates.printjob": "print_job",
         "delegates.checkinlist": "checkin_list",
         "delegates.checkin": "check_in",
+        "delegates.invitation": "invitation",
     }[label]
     return getattr(world.a, attribute), getattr(world.b, attribute)
 
