@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "amf.middleware.AdminRequiresMFAMiddleware",
+    "amf.middleware.SignOutClearsSiteDataMiddleware",
 ]
 
 ROOT_URLCONF = "amf.urls"
