@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", site_pages.favicon_ico, name="favicon-ico"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("checkin/", include("delegates.checkin.urls")),
     path("", include("delegates.urls")),
     path("", include("events.urls")),
 ]

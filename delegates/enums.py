@@ -109,3 +109,28 @@ class PrintJobStatus(models.TextChoices):
 
 # Print jobs still to finish: one per selection at a time.
 ACTIVE_PRINT_JOB_STATUSES = (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
+
+
+class CheckInListKind(models.TextChoices):
+    DAY = "day", _("Entry of a forum day")
+    SESSION = "session", _("Session with sign-up or its own capacity")
+    CUSTOM = "custom", _("Other (added by staff)")
+
+
+class CheckInVerdict(models.TextChoices):
+    CHECKED_IN = "checked_in", _("Checked in")
+    ALREADY = "already", _("Already checked in")
+    REFUSED = "refused", _("Refused")
+
+
+class CheckInRefusal(models.TextChoices):
+    """Why a badge does not check in (the red verdict)."""
+
+    CANCELLED = "cancelled", _("Cancelled registration")
+    REJECTED = "rejected", _("Registration not accepted")
+    WAITLISTED = "waitlisted", _("On the waitlist, not confirmed")
+    PENDING = "pending", _("Pending approval, not confirmed")
+    NOT_ON_LIST = "not_on_list", _("Not on this list")
+    OTHER_FORUM = "other_forum", _("Badge of another forum")
+    UNKNOWN = "unknown", _("Unknown code")
+    REISSUED = "reissued", _("Old badge: the code was reissued")

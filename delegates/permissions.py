@@ -93,6 +93,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         "delegates.delete_printjob",
         CHECK_IN,
         UNDO_CHECKIN,
+        "delegates.view_checkinlist",
+        "delegates.view_checkin",
+        "delegates.view_checkinscan",
     ),
     # The dashboard and exports without personal contact data (e.g. for the host city).
     READ_ONLY: (

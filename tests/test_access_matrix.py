@@ -18,6 +18,8 @@ the tables below:
   them (200), nobody else (404).
 - ``STAFF_VIEWS``: staff pages of ours under the admin, with the permissions they need.
 - ``ADMIN_SITE``: the admin site's own pages (sign in and out, index, app index, catch-all).
+- ``DOOR_API``: the door's JSON endpoints under ``/checkin/api/``, with the permissions they need:
+  anonymous → 401, delegates and staff without a permission → 403, always JSON.
 - ModelAdmin URLs (``admin:<app>_<model>_<view>``) are classified by the loop over ``admin.site``.
 """
 
@@ -32,7 +34,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from amf.celery import app as celery_app
-from delegates.models import Registration
+from delegates.checkin.services import Scan, checkin_lists_sync, checkin_scan
+from delegates.models import CheckInList, Registration
 from delegates.printing.services import print_job_start
 from delegates.registration.services import registration_submit
 from events.enums import BadgeLayout
@@ -136,6 +139,29 @@ STAFF_VIEWS = {
     "admin:auth_user_password_change": ("owner", "get", ("auth.change_user",), 200),
 }
 
+# The door's JSON endpoints: name -> (object, method, permissions needed, body, status when allowed).
+DOOR_API = {
+    "checkin:api-list-data": ("checkin_list", "get", ("delegates.check_in",), None, 200),
+    "checkin:api-search": ("checkin_list", "get", ("delegates.check_in",), None, 200),
+    "checkin:api-scan": (
+        "checkin_list",
+        "post",
+        ("delegates.check_in",),
+        {"token": "not-a-code", "idempotency_key": "generated"},
+        200,
+    ),
+    "checkin:api-sync": ("checkin_list", "post", ("delegates.check_in",), {"scans": []}, 200),
+    "checkin:api-undo": ("check_in", "post", ("delegates.check_in", "delegates.undo_checkin"), None, 200),
+    # A form (the desk printer's PDF), the others JSON.
+    "checkin:badge-print": (
+        "checkin_list",
+        "post",
+        ("delegates.check_in", "delegates.print_badges"),
+        {"form": True, "reference": "mine"},
+        200,
+    ),
+}
+
 # The admin site's own pages: anonymous → the admin's sign-in (its login page itself answers).
 ADMIN_SITE = {
     "admin:index",
@@ -201,6 +227,7 @@ def classification(key: str) -> str | None:
         ("OWN_REGISTRATION", OWN_REGISTRATION),
         ("STAFF_VIEWS", STAFF_VIEWS),
         ("ADMIN_SITE", ADMIN_SITE),
+        ("DOOR_API", DOOR_API),
     ):
         if key in table:
             return table_name
@@ -227,7 +254,7 @@ def test_every_url_pattern_is_classified():
 def test_every_entry_of_the_matrix_is_a_url_pattern():
     """A table entry whose URL is gone would test nothing."""
     keys = {key for key, _route, _pattern in url_patterns()}
-    tables = [*PUBLIC, *ACCOUNT_FLOWS, *SIGNED_IN, *OWN_REGISTRATION, *STAFF_VIEWS, *ADMIN_SITE]
+    tables = [*PUBLIC, *ACCOUNT_FLOWS, *SIGNED_IN, *OWN_REGISTRATION, *STAFF_VIEWS, *ADMIN_SITE, *DOOR_API]
 
     assert [key for key in tables if key not in keys] == []
 
@@ -286,6 +313,13 @@ def world(django_capture_on_commit_callbacks):
             layout=BadgeLayout.A6,
             actor=None,
         )
+    checkin_lists_sync(forum=forum)
+    checkin_list = CheckInList.objects.filter(forum=forum).first()
+    check_in = checkin_scan(
+        checkin_list=checkin_list,
+        scan=Scan(idempotency_key=uuid.uuid4(), token=Registration.objects.get(pk=mine.pk).checkin_token),
+        staff=None,
+    ).check_in
     bare_staff = UserFactory(username="bare-staff", email="bare-staff@uclg-aspac.example.org", is_staff=True)
     return {
         "forum": forum,
@@ -298,6 +332,8 @@ def world(django_capture_on_commit_callbacks):
         "assistant": assistant,
         "bare_staff": bare_staff,
         "job": job,
+        "checkin_list": checkin_list,
+        "check_in": check_in,
     }
 
 
@@ -462,6 +498,41 @@ def test_staff_views_refuse_everyone_without_the_permission_and_answer_those_wit
         client.force_login(staff_with(*permissions))
         allowed = ask(client, method, url)
         if allowed.status_code != allowed_status:
+            wrong.append((name, "staff with the permission", allowed.status_code))
+
+    assert wrong == []
+
+
+def test_door_api_refuses_everyone_without_the_permission_and_answers_those_with_it(client, world):
+    wrong = []
+    for name, (what, method, permissions, body, allowed_status) in DOOR_API.items():
+        kwarg = {"checkin_list": "list_id", "check_in": "check_in_id"}[what]
+        url = reverse(name, kwargs={kwarg: world[what].public_id})
+
+        def send(url=url, method=method, body=body):
+            if body is None:
+                return getattr(client, method)(url)
+            if body.get("form"):
+                return client.post(url, {"reference": world[body["reference"]].reference})
+            data = {k: (str(uuid.uuid4()) if v == "generated" else v) for k, v in body.items()}
+            return client.post(url, data=data, content_type="application/json")
+
+        client.logout()
+        anonymous = send()
+        if anonymous.status_code != 401 or "login_url" not in anonymous.json():
+            wrong.append((name, "anonymous", anonymous.status_code))
+        for who in ("owner", "bare_staff"):  # a delegate, even one on the list; staff without permission
+            client.force_login(world[who])
+            response = send()
+            if response.status_code != 403 or set(response.json()) != {"error"}:
+                wrong.append((name, who, response.status_code))
+        for missing in permissions:
+            client.force_login(staff_with(*(p for p in permissions if p != missing)))
+            if send().status_code != 403:
+                wrong.append((name, f"staff without {missing}", "not 403"))
+        client.force_login(staff_with(*permissions))
+        allowed = send()
+        if allowed.status_code != allowed_status or "no-store" not in allowed["Cache-Control"]:
             wrong.append((name, "staff with the permission", allowed.status_code))
 
     assert wrong == []

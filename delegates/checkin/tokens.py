@@ -1,17 +1,20 @@
 """Check-in tokens: what a badge's QR code carries. Random (192 bits), URL-safe, never derived from
 an id; issued when a registration is confirmed and reissued by staff when a badge is lost (the old code
-then stops working)."""
+then stops working, and is kept by its SHA-256 only, so that the old badge is told apart from an
+unknown code at the door)."""
 
+import hashlib
 import logging
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import background
 from ..enums import RegistrationStatus
-from ..models import Registration, StatusChange
+from ..models import Registration, RetiredCheckinToken, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +51,18 @@ def checkin_token_reissue(*, registration: Registration, actor: AbstractBaseUser
     """Staff replace a lost badge: a new check-in token, so the old QR code no longer checks in.
 
     Takes the registration's row lock, records the reissue in its history (who and when, the status
-    unchanged), and renders the new badge in the background after commit (the stored badge with the
+    unchanged), keeps the old code's SHA-256 (``RetiredCheckinToken``: its scan says "reissued"), and
+    renders the new badge in the background after commit (the stored badge with the
     old code is replaced). Raises TokenError unless the registration is confirmed. Returns the new
     token (``registration`` is updated too)."""
     locked = Registration.objects.select_for_update().get(pk=registration.pk)
     if locked.status != RegistrationStatus.CONFIRMED:
         raise TokenError(_("Only a confirmed registration has a badge."))
+    if locked.checkin_token:
+        RetiredCheckinToken.objects.get_or_create(
+            token_hash=hashlib.sha256(locked.checkin_token.encode()).hexdigest(),
+            defaults={"registration": locked, "retired_at": timezone.now()},
+        )
     locked.checkin_token = new_checkin_token()
     locked.save(update_fields=["checkin_token", "updated_at"])
     StatusChange.objects.create(

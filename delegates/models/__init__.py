@@ -1,5 +1,6 @@
 """The models of delegates, one module per aggregate; all hang off ``Registration``."""
 
+from .checkin import CheckIn, CheckInList, CheckInScan, RetiredCheckinToken
 from .outbox import ApprovalDigest, EmailOutbox
 from .printing import PrintJob, PrintJobItem
 from .registration import (
@@ -15,11 +16,15 @@ from .staff import StaffForumAccess
 __all__ = [
     "REFERENCE_ALPHABET",
     "ApprovalDigest",
+    "CheckIn",
+    "CheckInList",
+    "CheckInScan",
     "DelegateCategory",
     "EmailOutbox",
     "PrintJob",
     "PrintJobItem",
     "Registration",
+    "RetiredCheckinToken",
     "SessionSignup",
     "StaffForumAccess",
     "StatusChange",

@@ -20,6 +20,9 @@ FORUM_PATHS = {
     "delegates.sessionsignup": "registration__forum",
     "delegates.statuschange": "registration__forum",
     "delegates.printjobitem": "job__forum",
+    "delegates.checkin": "list__forum",
+    "delegates.checkinscan": "list__forum",
+    "delegates.retiredcheckintoken": "registration__forum",
 }
 
 

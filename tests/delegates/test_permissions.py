@@ -207,6 +207,10 @@ def test_every_model_of_both_apps_leads_to_its_forum_or_is_kept_from_limited_sta
         "delegates.printjobitem": "job__forum",
         "delegates.staffforumaccess": None,
         "delegates.approvaldigest": "forum",
+        "delegates.checkinlist": "forum",
+        "delegates.checkin": "list__forum",
+        "delegates.checkinscan": "list__forum",
+        "delegates.retiredcheckintoken": "registration__forum",
     }
 
 
