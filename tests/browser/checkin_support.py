@@ -85,14 +85,21 @@ def door_forum() -> dict:
             country="LA",
         ),
     }
-    for key, status in (
-        ("cancelled", RegistrationStatus.CANCELLED),
-        ("pending", RegistrationStatus.PENDING),
-        ("waitlisted", RegistrationStatus.WAITLISTED),
-        ("rejected", RegistrationStatus.REJECTED),
+    for key, status, given, family, city, country in (
+        ("cancelled", RegistrationStatus.CANCELLED, "Mei Ling", "Tan", "Singapore", "SG"),
+        ("pending", RegistrationStatus.PENDING, "Ayu", "Sukmawati", "Surabaya", "ID"),
+        ("waitlisted", RegistrationStatus.WAITLISTED, "Maria", "Santos", "Cebu", "PH"),
+        ("rejected", RegistrationStatus.REJECTED, "Kyaw", "Min", "Yangon", "MM"),
     ):
         people[key] = RegistrationFactory(
-            category=mayors, status=status, badge_name=f"{key.title()} Delegate"
+            category=mayors,
+            status=status,
+            given_name=given,
+            family_name=family,
+            name_order="given_first",
+            badge_name=f"{given} {family}",
+            city=city,
+            country=country,
         )
     tokens = {}
     for key, registration in people.items():

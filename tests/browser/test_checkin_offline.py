@@ -10,11 +10,11 @@ import os
 import uuid
 
 import pytest
-from delegates.checkin.services import Scan, checkin_scan
-from delegates.checkin.verdicts import refusal_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from delegates.checkin.services import Scan, checkin_scan
+from delegates.checkin.verdicts import refusal_messages
 from delegates.models import CheckIn, CheckInScan
 from tests.browser.checkin_support import (
     door_forum,
@@ -28,6 +28,8 @@ from tests.browser.checkin_support import (
 from tests.browser.test_print_job_progress import problems, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGE_KEPT_JS = "async () => Boolean(await caches.match(location.pathname))"
 
 
 def shot(page, name: str) -> None:
@@ -45,9 +47,10 @@ def test_offline_scans_decide_on_the_phone_queue_and_sync(phone_page, live_serve
     page.goto(live_server.url + reverse("checkin:scanner", args=[checkin_list.public_id]))
     wait_until(lambda: stored(page), message="the list stored on the device")
     assert queue_text(page) == "All scans sent"
+    wait_until(lambda: page.evaluate(PAGE_KEPT_JS), message="the service worker keeping the page")
 
     page.context.set_offline(True)
-    wait_until(lambda: page.locator("#checkin-network-text").inner_text().startswith("Offline"))
+    wait_until(lambda: page.locator("#checkin-network-text").inner_text() == "Offline")
 
     type_code(page, tokens["sok"])
     green = wait_for_verdict(page, "ok")
@@ -61,6 +64,10 @@ def test_offline_scans_decide_on_the_phone_queue_and_sync(phone_page, live_serve
     assert queue_text(page) == "1 scan waiting to be sent"
     shot(page, "offline-green")
 
+    # The phone reloads the page without a network: the service worker has it, IndexedDB the rest.
+    page.reload()
+    wait_until(lambda: queue_text(page) == "1 scan waiting to be sent", message="the queue after reload")
+    assert page.locator("#checkin-network-text").inner_text() == "Offline"
     type_code(page, tokens["sok"])
     amber = wait_for_verdict(page, "warn")
     assert amber["title"].startswith("Already checked in at ")
@@ -82,6 +89,13 @@ def test_offline_scans_decide_on_the_phone_queue_and_sync(phone_page, live_serve
     page.get_by_role("button", name="Check in Somphone Keomany").click()
     somphone = wait_for_verdict(page, "ok", name="Somphone Keomany")
     assert somphone["native_lang"] == "lo"
+    assert queue_text(page) == "6 scans waiting to be sent"
+    # The wrong Somphone? Undo takes the queued scan back before it is ever sent; then the right one.
+    page.get_by_role("button", name="Undo check-in").click()
+    wait_for_verdict(page, "idle", title="Check-in undone.")
+    assert queue_text(page) == "5 scans waiting to be sent"
+    page.get_by_role("button", name="Check in Somphone Keomany").click()
+    wait_for_verdict(page, "ok", name="Somphone Keomany")
     page.fill("#search-input", "sok.vibol@phnompenh.example.org")
     page.press("#search-input", "Enter")
     wait_until(lambda: "needs the network" in page.locator("#search-status").inner_text())
@@ -125,7 +139,7 @@ def test_offline_scans_decide_on_the_phone_queue_and_sync(phone_page, live_serve
 
     # Offline again: the phone learnt of the other door's check-in at the sync.
     page.context.set_offline(True)
-    wait_until(lambda: page.locator("#checkin-network-text").inner_text().startswith("Offline"))
+    wait_until(lambda: page.locator("#checkin-network-text").inner_text() == "Offline")
     type_code(page, tokens["somchai"])
     amber = wait_for_verdict(page, "warn", name="Somchai Jaidee")
     assert amber["title"].endswith(" by Arun Rahmawati")
