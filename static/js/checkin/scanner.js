@@ -757,7 +757,22 @@
 
   // --- Camera -------------------------------------------------------------------------------------
 
-  var camera = {stream: null, timer: null, busy: false, worker: null, detector: null, canvas: null};
+  var camera = {stream: null, timer: null, busy: false, worker: null, detector: null, canvas: null, lock: null};
+
+  function keepScreenOn(on) {
+    // While the camera runs the phone's screen stays on (where the browser offers a wake lock).
+    if (on && navigator.wakeLock && !camera.lock) {
+      navigator.wakeLock.request("screen").then(function (lock) {
+        camera.lock = lock;
+        lock.addEventListener("release", function () {
+          camera.lock = null;
+        });
+      }).catch(function () {});
+    } else if (!on && camera.lock) {
+      camera.lock.release().catch(function () {});
+      camera.lock = null;
+    }
+  }
 
   function fromCamera(text) {
     var now = Date.now();
@@ -853,6 +868,7 @@
       })
       .then(function () {
         camera.timer = window.setInterval(grab, FRAME_INTERVAL_MS);
+        keepScreenOn(true);
         elements.cameraToggle.textContent = strings.stopCamera;
         elements.cameraToggle.setAttribute("aria-pressed", "true");
         elements.cameraStatus.textContent = strings.cameraOn;
@@ -880,6 +896,7 @@
       camera.stream = null;
     }
     camera.busy = false;
+    keepScreenOn(false);
     if (!elements.video) {
       return;
     }
@@ -991,6 +1008,12 @@
     });
     window.addEventListener("pagehide", function () {
       stopCamera(true);
+    });
+    document.addEventListener("visibilitychange", function () {
+      // A wake lock ends when the page is hidden; take it again when the door comes back to it.
+      if (document.visibilityState === "visible" && camera.stream) {
+        keepScreenOn(true);
+      }
     });
     store
       .deviceId()

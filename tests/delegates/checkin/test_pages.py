@@ -165,3 +165,11 @@ def test_manifest_makes_an_installable_app(client):
     assert [icon["sizes"] for icon in manifest["icons"]] == ["192x192", "512x512", "any"]
     for icon in manifest["icons"]:
         assert finders.find(icon["src"].removeprefix("/static/")), icon
+
+
+def test_the_site_header_leads_the_door_team_to_check_in(client, door_forum):
+    link = f'<a href="{reverse("checkin:home")}">Check-in</a>'
+    client.force_login(staff(None, "delegate", is_staff=False))
+    assert link not in client.get(reverse("events:home")).content.decode()
+    client.force_login(staff(BADGE_AND_DOOR_TEAM, "door"))
+    assert link in client.get(reverse("events:home")).content.decode()
