@@ -348,7 +348,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# No script of ours reads the CSRF cookie (forms carry the token; static/js sends no POST).
+# No script of ours reads the CSRF cookie: forms carry the token, and the check-in page's script sends
+# the one its page carries (X-CSRFToken).
 CSRF_COOKIE_HTTPONLY = True
 
 # --- Logging ---------------------------------------------------------------------------------------

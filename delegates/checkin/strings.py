@@ -43,6 +43,7 @@ def scanner_strings() -> dict[str, str]:
         "sessionEnded": _("Your session has ended and the data on this device was wiped. Sign in again."),
         "forbidden": _("You may not check in on this list."),
         "serverError": _("The server could not answer. Try again."),
+        "reloadPage": _("Reload the page to send them: you signed in again since it was opened."),
         # Camera
         "startCamera": _("Start camera"),
         "stopCamera": _("Stop camera"),

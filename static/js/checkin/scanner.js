@@ -4,11 +4,11 @@
  * Codes come from the camera (the browser's BarcodeDetector where it has one, else jsQR in a worker),
  * from a handheld scanner or typing (the code field), or from a search result (by reference); all go
  * through check(). Online, the server decides (POST …/scan/); offline, or when the server cannot be
- * reached, the device decides from the list's offline data (SHA-256 of the code looked up among the
- * delegates' current and retired code hashes) and queues the scan, with its own idempotency key, for
- * …/sync/. Each sync sends the queue and learns the check-ins made on other devices; the list's data
- * is loaded again every few minutes while online. A 401 means the session has gone: everything this
- * device keeps is wiped.
+ * reached, the device decides from the list's offline data (offline-list.js: the SHA-256 of the code
+ * looked up among the delegates' current and retired code hashes) and queues the scan, with its own
+ * idempotency key, for …/sync/. Each sync sends the queue and learns the check-ins made on other
+ * devices; the list's data is loaded again every few minutes while online. A 401 means the session
+ * has gone: everything this device keeps is wiped (store.js). The camera: camera.js.
  *
  * Strings come translated from the page (the JSON block "checkin-config"), so no text lives here.
  */
@@ -16,7 +16,6 @@
   "use strict";
 
   var CAMERA_COOLDOWN_MS = 5000; // the same code from the camera is not sent again within this time
-  var FRAME_INTERVAL_MS = 120;
   var SYNC_INTERVAL_MS = 30000;
   var RELOAD_INTERVAL_MS = 300000;
   var SYNC_BATCH = 500; // the server takes up to 1,000 scans per request
@@ -27,16 +26,15 @@
   var strings;
   var store = window.AMFCheckinStore;
   var feedback = window.AMFCheckinFeedback;
+  var OfflineList = window.AMFCheckinList;
   var elements = {};
   var state = {
-    record: null, // {id, data, since, local: {reference: checkedIn}}
-    byHash: new Map(),
-    byRetired: new Map(),
-    byReference: new Map(),
+    list: null, // the list as this device knows it (offline-list.js), once its data has loaded
     device: null,
     waiting: 0,
     syncing: false,
     reachable: true,
+    stale: false, // the page's CSRF token no longer matches the session: reload needed
     ended: false,
     seq: 0,
     lastCode: null,
@@ -77,29 +75,6 @@
     return navigator.onLine && state.reachable;
   }
 
-  function normalise(text) {
-    return String(text || "")
-      .normalize("NFKD")
-      .replace(/\p{M}/gu, "")
-      .toLocaleLowerCase()
-      .replace(/\s+/g, " ")
-      .trim();
-  }
-
-  function normaliseReference(text) {
-    return String(text || "").toUpperCase().replace(/[^0-9A-Z]/g, "");
-  }
-
-  function sha256(text) {
-    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (buffer) {
-      return Array.prototype.map
-        .call(new Uint8Array(buffer), function (byte) {
-          return byte.toString(16).padStart(2, "0");
-        })
-        .join("");
-    });
-  }
-
   function deviceLabel() {
     return elements.deviceLabel.value.trim().slice(0, 64);
   }
@@ -135,6 +110,13 @@
             return data;
           }
           var message = data.error || data.message || strings.serverError;
+          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+          if (response.status === 403 && !json) {
+            // Django's CSRF page, not the API: the session changed since this page was loaded (a
+            // sign-in in another tab). The page must be loaded again; nothing is lost meanwhile.
+            state.stale = true;
+            throw new ApiError("stale", 403, strings.reloadPage, data);
+          }
           if (response.status === 401) {
             throw new ApiError("auth", 401, message, data);
           }
@@ -157,10 +139,8 @@
     }
     state.ended = true;
     stopCamera();
-    store.wipe().then(function () {
-      state.record = null;
-      indexData(null);
-    });
+    state.list = null;
+    store.wipe();
     elements.root.classList.add("checkin--ended");
     var link = document.createElement("a");
     link.href = config.urls.login;
@@ -180,43 +160,18 @@
 
   // --- The list's offline data --------------------------------------------------------------------
 
-  function indexData(record) {
-    state.byHash = new Map();
-    state.byRetired = new Map();
-    state.byReference = new Map();
-    if (!record || !record.data) {
-      return;
+  function saveList() {
+    return state.list ? store.putList(state.list.record).catch(function () {}) : Promise.resolve();
+  }
+
+  function learn(reference, checkIn) {
+    if (state.list) {
+      state.list.learn(reference, checkIn);
     }
-    record.data.delegates.forEach(function (delegate) {
-      (delegate.token_hashes || []).forEach(function (hash) {
-        state.byHash.set(hash, delegate);
-      });
-      (delegate.retired_token_hashes || []).forEach(function (hash) {
-        state.byRetired.set(hash, delegate);
-      });
-      state.byReference.set(normaliseReference(delegate.reference), delegate);
-    });
   }
 
   function checkedIn(delegate) {
-    var local = state.record && state.record.local ? state.record.local[delegate.reference] : null;
-    return local || delegate.checked_in || null;
-  }
-
-  function saveRecord() {
-    return state.record ? store.putList(state.record).catch(function () {}) : Promise.resolve();
-  }
-
-  function learnCheckIn(reference, checkIn) {
-    // What the server says about a delegate's check-in on this list replaces what this device guessed.
-    var delegate = state.byReference.get(normaliseReference(reference));
-    if (!delegate) {
-      return;
-    }
-    delegate.checked_in = checkIn && !checkIn.undone ? checkIn : null;
-    if (state.record && state.record.local) {
-      delete state.record.local[delegate.reference];
-    }
+    return state.list ? state.list.checkedIn(delegate) : delegate.checked_in || null;
   }
 
   function loadData() {
@@ -225,23 +180,26 @@
     }
     return api("GET", config.urls.data)
       .then(function (data) {
-        var local = state.record && state.record.local ? state.record.local : {};
-        state.record = {
+        var previous = state.list ? state.list.record : null;
+        var list = OfflineList.open({
           id: config.list.id,
           data: data,
           since: data.generated_at,
           loadedAt: new Date().toISOString(),
           local: {}
-        };
-        indexData(state.record);
+        });
         // Scans still waiting keep their local check-in until the server has answered them.
         return store.queued(config.list.id).then(function (items) {
-          items.forEach(function (item) {
-            if (item.localCheckIn && local[item.reference]) {
-              state.record.local[item.reference] = local[item.reference];
-            }
-          });
-          return saveRecord();
+          list.keepLocal(
+            previous,
+            items.filter(function (item) {
+              return item.localCheckIn;
+            }).map(function (item) {
+              return item.reference;
+            })
+          );
+          state.list = list;
+          return saveList();
         });
       })
       .then(renderState)
@@ -254,18 +212,6 @@
 
   // --- Deciding a scan ----------------------------------------------------------------------------
 
-  function refusal(reason, delegate) {
-    var messages = (state.record && state.record.data && state.record.data.messages) || {};
-    return {
-      verdict: "refused",
-      reason: reason,
-      message: messages[reason] || strings["reason_" + reason] || strings.refused,
-      delegate: delegate || null,
-      check_in: null,
-      can_print_badge: false
-    };
-  }
-
   function alreadyMessage(checkIn) {
     if (checkIn.local) {
       return format(strings.alreadyHere, {time: time(checkIn.at)});
@@ -274,43 +220,21 @@
   }
 
   function decideHere(code, hash, scannedAt) {
-    if (!state.record || !state.record.data) {
-      return refusal("no_data");
+    // The server's answer as this device can give it, in the same shape.
+    if (!state.list) {
+      return {verdict: "refused", reason: "no_data", message: strings.reason_no_data, delegate: null};
     }
-    var delegate;
-    if (code.reference) {
-      delegate = state.byReference.get(normaliseReference(code.reference));
+    var answer = state.list.decide(code, hash, {at: scannedAt, by: config.user, device_label: deviceLabel()});
+    if (answer.verdict === "checked_in") {
+      answer.message = strings.checkedIn;
+      answer.can_print_badge = true;
+    } else if (answer.verdict === "already") {
+      answer.message = alreadyMessage(answer.check_in);
     } else {
-      delegate = state.byHash.get(hash);
-      if (!delegate && state.byRetired.has(hash)) {
-        return refusal("reissued", state.byRetired.get(hash));
-      }
+      answer.message = state.list.messages()[answer.reason] || strings["reason_" + answer.reason] || strings.refused;
+      answer.can_print_badge = Boolean(answer.delegate && answer.delegate.status === "confirmed");
     }
-    if (!delegate) {
-      return refusal("unknown");
-    }
-    if (delegate.status !== "confirmed") {
-      return refusal(delegate.status, delegate);
-    }
-    if (!delegate.on_list) {
-      return refusal("not_on_list", delegate);
-    }
-    var known = checkedIn(delegate);
-    if (known) {
-      return {verdict: "already", reason: null, message: alreadyMessage(known), delegate: delegate, check_in: known};
-    }
-    var checkIn = {at: scannedAt, by: config.user, device_label: deviceLabel(), local: true};
-    state.record.local = state.record.local || {};
-    state.record.local[delegate.reference] = checkIn;
-    return {
-      verdict: "checked_in",
-      reason: null,
-      message: strings.checkedIn,
-      delegate: delegate,
-      check_in: checkIn,
-      can_print_badge: true,
-      local: true
-    };
+    return answer;
   }
 
   function check(code) {
@@ -334,8 +258,8 @@
     var viaServer = online()
       ? api("POST", config.urls.scan, body).then(function (answer) {
           if (answer.delegate && answer.check_in) {
-            learnCheckIn(answer.delegate.reference, answer.check_in);
-            saveRecord();
+            learn(answer.delegate.reference, answer.check_in);
+            saveList();
           }
           showVerdict(answer, {key: key});
           return true;
@@ -345,13 +269,16 @@
       if (failed(error)) {
         return;
       }
+      if (error.kind === "stale") {
+        renderState();
+      }
       if (error.kind === "forbidden" || error.kind === "client") {
         showVerdict({verdict: "refused", reason: null, message: error.message, delegate: null}, {});
         return;
       }
       // Offline, or the server is unreachable or failing: decide here and send it later (the same
       // idempotency key, so a scan the server did record is not recorded twice).
-      var hashing = code.token ? sha256(code.token) : Promise.resolve(null);
+      var hashing = code.token ? OfflineList.sha256(code.token) : Promise.resolve(null);
       return hashing.then(function (hash) {
         var answer = decideHere(code, hash, scannedAt);
         var item = {
@@ -367,7 +294,7 @@
         } else {
           item.token = code.token;
         }
-        return store.enqueue(item).then(saveRecord).then(function () {
+        return store.enqueue(item).then(saveList).then(function () {
           showVerdict(answer, {key: key, local: true});
           return countWaiting();
         });
@@ -388,7 +315,7 @@
   }
 
   function sync() {
-    if (state.syncing || state.ended || !navigator.onLine || !state.record) {
+    if (state.syncing || state.ended || !navigator.onLine || !state.list) {
       return Promise.resolve();
     }
     state.syncing = true;
@@ -398,7 +325,7 @@
         return api("POST", config.urls.sync, {
           device: state.device,
           device_label: deviceLabel(),
-          since: state.record.since || null,
+          since: state.list.record.since || null,
           scans: batch.map(function (item) {
             var scan = {idempotency_key: item.idempotency_key, scanned_at: item.scanned_at};
             if (item.scan_reference) {
@@ -411,17 +338,18 @@
         }).then(function (answer) {
           (answer.results || []).forEach(function (result) {
             if (result.delegate) {
-              learnCheckIn(result.delegate.reference, result.check_in);
+              learn(result.delegate.reference, result.check_in);
             }
           });
           (answer.check_ins || []).forEach(function (checkIn) {
-            learnCheckIn(checkIn.reference, checkIn);
+            learn(checkIn.reference, checkIn);
           });
-          state.record.since = answer.server_time || state.record.since;
-          state.record.syncedAt = answer.server_time || new Date().toISOString();
+          var record = state.list.record;
+          record.since = answer.server_time || record.since;
+          record.syncedAt = answer.server_time || new Date().toISOString();
           return store.dequeue(batch.map(function (item) {
             return item.idempotency_key;
-          })).then(saveRecord).then(function () {
+          })).then(saveList).then(function () {
             return items.length > batch.length;
           });
         });
@@ -443,6 +371,8 @@
   // --- Showing --------------------------------------------------------------------------------------
 
   function renderState(note) {
+    // note: a problem to tell (the list could not load, the server failed); it shows in the line
+    // under the queue until the next state.
     var isOnline = online();
     elements.network.classList.toggle("network--online", isOnline);
     elements.network.classList.toggle("network--offline", !isOnline);
@@ -451,25 +381,29 @@
       return;
     }
     var queueText;
-    if (!state.record) {
-      queueText = note || strings.loading;
+    if (!state.list) {
+      queueText = strings.loading;
     } else if (state.waiting > 0) {
       queueText = format(state.waiting === 1 ? strings.waitingOne : strings.waitingMany, {count: state.waiting});
     } else {
       queueText = strings.allSent;
     }
-    if (typeof note === "string" && state.record) {
-      queueText += " " + note;
-    }
     elements.queue.textContent = queueText;
     elements.queue.classList.toggle("checkin-state__queue--waiting", state.waiting > 0);
-    if (!isOnline) {
-      elements.stored.textContent = strings.offlineHint;
-    } else if (state.record && state.record.data) {
-      var stored = format(strings.stored, {count: state.record.data.delegates.length});
-      var updated = state.record.syncedAt || state.record.loadedAt;
-      elements.stored.textContent = stored + (updated ? " · " + format(strings.syncedAt, {time: time(updated)}) : "");
+    var line = "";
+    if (state.stale) {
+      line = strings.reloadPage;
+    } else if (typeof note === "string" && note) {
+      line = note;
+    } else if (!isOnline) {
+      line = strings.offlineHint;
+    } else if (state.list) {
+      var updated = state.list.record.syncedAt || state.list.record.loadedAt;
+      line = format(strings.stored, {count: state.list.size()}) +
+        (updated ? " · " + format(strings.syncedAt, {time: time(updated)}) : "");
     }
+    elements.stored.textContent = line;
+    elements.stored.classList.toggle("checkin-state__stored--problem", Boolean(state.stale || note));
   }
 
   function showChecking() {
@@ -602,16 +536,16 @@
     if (current.local) {
       // Not sent yet: forget the queued scan and the local check-in.
       done = store.dequeue([current.key]).then(function () {
-        if (state.record && state.record.local) {
-          delete state.record.local[delegate.reference];
+        if (state.list) {
+          state.list.forget(delegate.reference);
         }
-        return saveRecord();
+        return saveList();
       });
     } else {
       var url = config.urls.undo.replace("00000000-0000-0000-0000-000000000000", current.answer.check_in.id);
       done = api("POST", url, {}).then(function () {
-        learnCheckIn(delegate.reference, null);
-        return saveRecord();
+        learn(delegate.reference, null);
+        return saveList();
       });
     }
     elements.undo.disabled = true;
@@ -637,24 +571,6 @@
   }
 
   // --- Search -------------------------------------------------------------------------------------
-
-  function searchHere(query) {
-    var words = normalise(query).split(" ").filter(Boolean);
-    var reference = normaliseReference(query);
-    var found = [];
-    state.record.data.delegates.some(function (delegate) {
-      var haystack = normalise([delegate.name, delegate.native_name, delegate.honorific].join(" "));
-      var byName = words.every(function (word) {
-        return haystack.indexOf(word) !== -1;
-      });
-      var byReference = reference.length >= 4 && normaliseReference(delegate.reference).indexOf(reference) === 0;
-      if (byName || byReference) {
-        found.push(delegate);
-      }
-      return found.length >= SEARCH_LIMIT;
-    });
-    return found;
-  }
 
   function statusLine(delegate) {
     var parts = [strings["status_" + delegate.status] || delegate.status];
@@ -728,11 +644,11 @@
         elements.searchStatus.textContent = strings.emailOffline;
         return;
       }
-      if (!state.record) {
+      if (!state.list) {
         elements.searchStatus.textContent = strings.reason_no_data;
         return;
       }
-      renderResults(searchHere(query));
+      renderResults(state.list.search(query, SEARCH_LIMIT));
     };
     if (!online()) {
       local();
@@ -755,24 +671,9 @@
       });
   }
 
-  // --- Camera -------------------------------------------------------------------------------------
+  // --- Camera (static/js/checkin/camera.js) ------------------------------------------------------
 
-  var camera = {stream: null, timer: null, busy: false, worker: null, detector: null, canvas: null, lock: null};
-
-  function keepScreenOn(on) {
-    // While the camera runs the phone's screen stays on (where the browser offers a wake lock).
-    if (on && navigator.wakeLock && !camera.lock) {
-      navigator.wakeLock.request("screen").then(function (lock) {
-        camera.lock = lock;
-        lock.addEventListener("release", function () {
-          camera.lock = null;
-        });
-      }).catch(function () {});
-    } else if (!on && camera.lock) {
-      camera.lock.release().catch(function () {});
-      camera.lock = null;
-    }
-  }
+  var camera = null;
 
   function fromCamera(text) {
     var now = Date.now();
@@ -784,128 +685,9 @@
     check({token: text});
   }
 
-  function decoder() {
-    if (camera.detector || camera.worker) {
-      return Promise.resolve();
-    }
-    var useWorker = function () {
-      camera.worker = new Worker(config.urls.worker);
-      camera.worker.onmessage = function (event) {
-        if (event.data.type === "result") {
-          camera.busy = false;
-          if (event.data.text) {
-            fromCamera(event.data.text);
-          }
-        }
-      };
-      camera.worker.postMessage({type: "init", library: config.urls.jsqr});
-    };
-    if ("BarcodeDetector" in window) {
-      return window.BarcodeDetector.getSupportedFormats()
-        .then(function (formats) {
-          if (formats.indexOf("qr_code") !== -1) {
-            camera.detector = new window.BarcodeDetector({formats: ["qr_code"]});
-          } else {
-            useWorker();
-          }
-        })
-        .catch(useWorker);
-    }
-    useWorker();
-    return Promise.resolve();
-  }
-
-  function grab() {
-    var video = elements.video;
-    if (!camera.stream || camera.busy || video.readyState < 2 || !video.videoWidth) {
-      return;
-    }
-    camera.busy = true;
-    if (camera.detector) {
-      camera.detector
-        .detect(video)
-        .then(function (codes) {
-          camera.busy = false;
-          if (codes.length && codes[0].rawValue) {
-            fromCamera(codes[0].rawValue);
-          }
-        })
-        .catch(function () {
-          camera.busy = false;
-        });
-      return;
-    }
-    var scale = Math.min(1, 800 / Math.max(video.videoWidth, video.videoHeight));
-    var width = Math.round(video.videoWidth * scale);
-    var height = Math.round(video.videoHeight * scale);
-    var canvas = camera.canvas || (camera.canvas = document.createElement("canvas"));
-    canvas.width = width;
-    canvas.height = height;
-    var context = canvas.getContext("2d", {willReadFrequently: true});
-    context.drawImage(video, 0, 0, width, height);
-    var pixels = context.getImageData(0, 0, width, height).data.buffer;
-    camera.worker.postMessage({type: "frame", pixels: pixels, width: width, height: height}, [pixels]);
-  }
-
-  function startCamera() {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      elements.cameraStatus.textContent = strings.cameraMissing;
-      return;
-    }
-    elements.cameraToggle.disabled = true;
-    decoder()
-      .then(function () {
-        return navigator.mediaDevices.getUserMedia({
-          audio: false,
-          video: {facingMode: {ideal: "environment"}, width: {ideal: 1280}, height: {ideal: 720}}
-        });
-      })
-      .then(function (stream) {
-        camera.stream = stream;
-        elements.video.srcObject = stream;
-        elements.cameraView.hidden = false;
-        return elements.video.play().catch(function () {});
-      })
-      .then(function () {
-        camera.timer = window.setInterval(grab, FRAME_INTERVAL_MS);
-        keepScreenOn(true);
-        elements.cameraToggle.textContent = strings.stopCamera;
-        elements.cameraToggle.setAttribute("aria-pressed", "true");
-        elements.cameraStatus.textContent = strings.cameraOn;
-      })
-      .catch(function (error) {
-        var name = error && error.name;
-        elements.cameraStatus.textContent =
-          name === "NotAllowedError" ? strings.cameraDenied : name === "NotFoundError" ? strings.cameraMissing : strings.cameraFailed;
-        stopCamera(true);
-      })
-      .then(function () {
-        elements.cameraToggle.disabled = false;
-      });
-  }
-
   function stopCamera(keepStatus) {
-    if (camera.timer) {
-      window.clearInterval(camera.timer);
-      camera.timer = null;
-    }
-    if (camera.stream) {
-      camera.stream.getTracks().forEach(function (track) {
-        track.stop();
-      });
-      camera.stream = null;
-    }
-    camera.busy = false;
-    keepScreenOn(false);
-    if (!elements.video) {
-      return;
-    }
-    elements.video.srcObject = null;
-    elements.cameraView.hidden = true;
-    elements.cameraToggle.textContent = strings.startCamera;
-    elements.cameraToggle.setAttribute("aria-pressed", "false");
-    if (keepStatus !== true) {
-      elements.cameraStatus.textContent = strings.cameraOff;
+    if (camera) {
+      camera.stop(keepStatus);
     }
   }
 
@@ -953,7 +735,7 @@
 
   function start() {
     var data = $("checkin-config");
-    if (!data || !store || !feedback || !window.crypto || !crypto.subtle || !window.indexedDB) {
+    if (!data || !store || !feedback || !OfflineList || !window.AMFCheckinCamera || !window.crypto || !crypto.subtle || !window.indexedDB) {
       return;
     }
     config = JSON.parse(data.textContent);
@@ -973,13 +755,19 @@
     });
     document.addEventListener("pointerdown", feedback.unlock, {once: true});
     document.addEventListener("keydown", feedback.unlock, {once: true});
+    camera = window.AMFCheckinCamera.create({
+      video: elements.video,
+      view: elements.cameraView,
+      toggle: elements.cameraToggle,
+      status: elements.cameraStatus,
+      strings: strings,
+      workerUrl: config.urls.worker,
+      libraryUrl: config.urls.jsqr,
+      onCode: fromCamera
+    });
     elements.cameraToggle.addEventListener("click", function () {
       feedback.unlock();
-      if (camera.stream) {
-        stopCamera();
-      } else {
-        startCamera();
-      }
+      camera.toggle();
     });
     elements.codeForm.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -1010,9 +798,8 @@
       stopCamera(true);
     });
     document.addEventListener("visibilitychange", function () {
-      // A wake lock ends when the page is hidden; take it again when the door comes back to it.
-      if (document.visibilityState === "visible" && camera.stream) {
-        keepScreenOn(true);
+      if (document.visibilityState === "visible") {
+        camera.resume();
       }
     });
     store
@@ -1022,9 +809,8 @@
         return store.getList(config.list.id);
       })
       .then(function (record) {
-        if (record) {
-          state.record = record;
-          indexData(record);
+        if (record && record.data) {
+          state.list = OfflineList.open(record);
         }
         return countWaiting();
       })
