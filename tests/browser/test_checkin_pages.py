@@ -24,6 +24,17 @@ from tests.browser.test_print_job_progress import problems, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+LOCAL_DETAIL = "Checked in on this device; it will be sent when the network is back."
+# A POST as the page sends them, with nothing in it: 403 once the page's CSRF token is stale.
+STALE_POST_JS = """async () => {
+    const config = JSON.parse(document.getElementById('checkin-config').textContent);
+    const response = await fetch(config.urls.sync, {
+        method: 'POST', body: '{"scans": []}',
+        headers: {'Content-Type': 'application/json', 'X-CSRFToken': config.csrfToken},
+    });
+    return response.status;
+}"""
+PAGE_KEPT_JS = "async () => Boolean(await caches.match(location.pathname))"
 DEVICE_DATA_JS = """async () => ({
     databases: (await indexedDB.databases()).map(db => db.name),
     caches: await caches.keys(),
@@ -159,6 +170,7 @@ def test_signing_out_wipes_the_device(phone_page, live_server, door):
 def test_a_session_gone_elsewhere_wipes_the_device_at_the_next_answer(phone_page, live_server, door):
     page = phone_page
     open_scanner(page, live_server, door, door_team_member())
+    wait_until(lambda: page.evaluate(PAGE_KEPT_JS), message="the service worker keeping the page")
     assert device_data(page)["databases"] == ["amf-checkin"]
 
     page.context.clear_cookies(name="sessionid")  # signed out on another tab, or the session expired
@@ -176,3 +188,29 @@ def test_a_session_gone_elsewhere_wipes_the_device_at_the_next_answer(phone_page
     assert CheckIn.objects.count() == 0
     # The 401 answers are what this test is about: the browser logs each failed request.
     assert [message for message in problems(page) if "401" not in message] == []
+
+
+def test_a_page_older_than_its_session_keeps_the_scan_and_sends_it_after_a_reload(
+    phone_page, live_server, door
+):
+    page = phone_page
+    open_scanner(page, live_server, door, door_team_member())
+    # (Once the service worker has fetched its copy of the page: that answer sets the cookie too.)
+    wait_until(lambda: page.evaluate(PAGE_KEPT_JS), message="the service worker keeping the page")
+    # Signing in again in another tab gives the browser a new CSRF secret: this page's token is stale.
+    page.context.add_cookies([{"name": "csrftoken", "value": "x" * 32, "url": live_server.url}])
+    wait_until(lambda: page.evaluate(STALE_POST_JS) == 403, message="the browser sending the new cookie")
+    type_code(page, door["tokens"]["sok"])
+
+    wait_for_verdict(page, "ok", name="Sok Vibol", detail=LOCAL_DETAIL)
+    assert queue_text(page) == "1 scan waiting to be sent"
+    assert page.locator("#checkin-stored").inner_text() == (
+        "Reload the page to send them: you signed in again since it was opened."
+    )
+    assert CheckIn.objects.count() == 0
+
+    page.reload()
+    wait_until(lambda: queue_text(page) == "All scans sent", timeout=20, message="the queue sent")
+    assert CheckIn.objects.get().registration == door["people"]["sok"]
+    # The refused POST is what this test is about: the browser logs it.
+    assert [message for message in problems(page) if "403" not in message] == []

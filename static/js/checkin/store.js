@@ -122,6 +122,7 @@
   }
 
   function wipe() {
+    // The service worker goes first, so that it stores nothing more; then its caches.
     var steps = [];
     opening = null;
     steps.push(open().then(function (db) {
@@ -129,20 +130,23 @@
     }).catch(function () {}).then(function () {
       return promised(indexedDB.deleteDatabase(NAME));
     }).catch(function () {}));
+    var unregistered = navigator.serviceWorker
+      ? navigator.serviceWorker.getRegistrations().then(function (registrations) {
+          return Promise.all(registrations.map(function (registration) {
+            return registration.unregister();
+          }));
+        }).catch(function () {})
+      : Promise.resolve();
     if (window.caches) {
-      steps.push(caches.keys().then(function (names) {
+      steps.push(unregistered.then(function () {
+        return caches.keys();
+      }).then(function (names) {
         return Promise.all(names.map(function (name) {
           return caches.delete(name);
         }));
       }).catch(function () {}));
     }
-    if (navigator.serviceWorker) {
-      steps.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
-        return Promise.all(registrations.map(function (registration) {
-          return registration.unregister();
-        }));
-      }).catch(function () {}));
-    }
+    steps.push(unregistered);
     try {
       window.localStorage.removeItem("amf-checkin-device-label");
     } catch (error) {
