@@ -1,6 +1,6 @@
-"""Site-wide request policy: account pages are never stored by a cache, and staff without two-factor
+"""Site-wide request policy: account pages are never stored by a cache, staff without two-factor
 authentication are sent to enrol TOTP before the admin (when ``ADMIN_REQUIRES_MFA`` is on, as in
-production)."""
+production), and a sign-out clears what the site stored in the browser."""
 
 from functools import cached_property
 
@@ -45,3 +45,27 @@ class AdminRequiresMFAMiddleware:
                 if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                     return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
         return self.get_response(request)
+
+
+class SignOutClearsSiteDataMiddleware:
+    """A sign-out (allauth's or the admin's) tells the browser to drop what the site stored on the
+    device — ``Clear-Site-Data: "cache", "storage"`` — above all the check-in pages' offline copy of
+    delegates (IndexedDB), their queued scans and the service worker's caches: a phone handed to
+    someone else keeps no delegate's data. Cookies are left to the sign-out itself. After the
+    authentication middleware (it reads who was signed in)."""
+
+    HEADER = '"cache", "storage"'
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def paths(self) -> frozenset[str]:
+        return frozenset({reverse("account_logout"), reverse("admin:logout")})
+
+    def __call__(self, request):
+        signed_in = request.method == "POST" and request.path in self.paths and request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in and response.status_code < 400 and not request.user.is_authenticated:
+            response["Clear-Site-Data"] = self.HEADER
+        return response

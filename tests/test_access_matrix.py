@@ -20,6 +20,9 @@ the tables below:
 - ``ADMIN_SITE``: the admin site's own pages (sign in and out, index, app index, catch-all).
 - ``DOOR_API``: the door's JSON endpoints under ``/checkin/api/``, with the permissions they need:
   anonymous → 401, delegates and staff without a permission → 403, always JSON.
+- ``DOOR_PAGES``: the door's check-in pages, with the permissions they need: anonymous → sign in,
+  delegates and staff without a permission → 403. (Their service worker and manifest hold no data:
+  ``PUBLIC``.)
 - ModelAdmin URLs (``admin:<app>_<model>_<view>``) are classified by the loop over ``admin.site``.
 """
 
@@ -73,6 +76,8 @@ PUBLIC = {
     # An invitation's personal link, tried with a token no invitation has: the "link does not work"
     # page, before any sign-in (a real link asks to sign in: tests/delegates/invitations).
     "delegates:invitation": ("get", 404),
+    "checkin:service-worker": ("get", 200),
+    "checkin:manifest": ("get", 200),
 }
 
 # allauth's pages before signing in: (method, status anonymously). A link or code by email is tried
@@ -183,6 +188,12 @@ DOOR_API = {
     ),
 }
 
+# The door's pages: name -> (object, permissions needed). Answered 200 to those allowed.
+DOOR_PAGES = {
+    "checkin:home": (None, ("delegates.check_in",)),
+    "checkin:scanner": ("checkin_list", ("delegates.check_in",)),
+}
+
 # The admin site's own pages: anonymous → the admin's sign-in (its login page itself answers).
 ADMIN_SITE = {
     "admin:index",
@@ -249,6 +260,7 @@ def classification(key: str) -> str | None:
         ("STAFF_VIEWS", STAFF_VIEWS),
         ("ADMIN_SITE", ADMIN_SITE),
         ("DOOR_API", DOOR_API),
+        ("DOOR_PAGES", DOOR_PAGES),
     ):
         if key in table:
             return table_name
@@ -267,15 +279,24 @@ def test_every_url_pattern_is_classified():
     assert unclassified == [], (
         "These URL patterns are not in the access matrix. Add each to one of the tables of "
         "tests/test_access_matrix.py (PUBLIC, ACCOUNT_FLOWS, SIGNED_IN, OWN_REGISTRATION, STAFF_VIEWS, "
-        "ADMIN_SITE), saying who may open it, so that it is tried anonymously, as another delegate and "
-        "as staff without the permission:\n  " + "\n  ".join(unclassified)
+        "ADMIN_SITE, DOOR_API, DOOR_PAGES), saying who may open it, so that it is tried anonymously, "
+        "as another delegate and as staff without the permission:\n  " + "\n  ".join(unclassified)
     )
 
 
 def test_every_entry_of_the_matrix_is_a_url_pattern():
     """A table entry whose URL is gone would test nothing."""
     keys = {key for key, _route, _pattern in url_patterns()}
-    tables = [*PUBLIC, *ACCOUNT_FLOWS, *SIGNED_IN, *OWN_REGISTRATION, *STAFF_VIEWS, *ADMIN_SITE, *DOOR_API]
+    tables = [
+        *PUBLIC,
+        *ACCOUNT_FLOWS,
+        *SIGNED_IN,
+        *OWN_REGISTRATION,
+        *STAFF_VIEWS,
+        *ADMIN_SITE,
+        *DOOR_API,
+        *DOOR_PAGES,
+    ]
 
     assert [key for key in tables if key not in keys] == []
 
@@ -565,6 +586,27 @@ def test_door_api_refuses_everyone_without_the_permission_and_answers_those_with
         allowed = send()
         if allowed.status_code != allowed_status or "no-store" not in allowed["Cache-Control"]:
             wrong.append((name, "staff with the permission", allowed.status_code))
+
+    assert wrong == []
+
+
+def test_door_pages_refuse_everyone_without_the_permission_and_answer_those_with_it(client, world):
+    wrong = []
+    for name, (what, permissions) in DOOR_PAGES.items():
+        url = reverse(name, kwargs={} if what is None else {"list_id": world[what].public_id})
+        client.logout()
+        if not is_sign_in(client.get(url)):
+            wrong.append((name, "anonymous", "not sent to sign in"))
+        for who in ("owner", "bare_staff"):  # a delegate, even one on the list; staff without permission
+            client.force_login(world[who])
+            if client.get(url).status_code != 403:
+                wrong.append((name, who, "not 403"))
+        client.force_login(staff_with(*permissions))
+        allowed = client.get(url)
+        body = allowed.content.decode()
+        leaked = [text for text in personal(world) if text in body]
+        if allowed.status_code != 200 or "no-store" not in allowed["Cache-Control"] or leaked:
+            wrong.append((name, "staff with the permission", allowed.status_code, leaked))
 
     assert wrong == []
 

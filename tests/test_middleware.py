@@ -1,5 +1,6 @@
 """amf/middleware.py and the cookies: account pages, which carry keys and secrets, are never stored by
-a cache; the CSRF cookie is out of reach of scripts."""
+a cache; the CSRF cookie is out of reach of scripts; a sign-out wipes what the site stored in the
+browser (the check-in pages' offline data above all)."""
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -78,3 +79,33 @@ def test_csrf_cookie_is_http_only(client):
     cookie = response.cookies["csrftoken"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
+
+
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def test_sign_out_clears_site_data(client):
+    client.force_login(UserFactory(username="door", is_staff=True))
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == CLEAR_SITE_DATA
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_sign_out_clears_site_data_too(client):
+    client.force_login(UserFactory(username="door", is_staff=True))
+
+    response = client.post(reverse("admin:logout"))
+
+    assert response["Clear-Site-Data"] == CLEAR_SITE_DATA
+
+
+def test_pages_that_sign_nobody_out_do_not_clear_site_data(client):
+    client.force_login(UserFactory(username="door", is_staff=True))
+
+    assert "Clear-Site-Data" not in client.get(reverse("account_logout"))  # the "Sign out?" page
+    assert "Clear-Site-Data" not in client.get(reverse("events:home"))
+    client.logout()
+    assert "Clear-Site-Data" not in client.post(reverse("account_logout"))  # nobody was signed in

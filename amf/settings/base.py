@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "amf.middleware.AdminRequiresMFAMiddleware",
+    "amf.middleware.SignOutClearsSiteDataMiddleware",
 ]
 
 ROOT_URLCONF = "amf.urls"
@@ -349,7 +350,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# No script of ours reads the CSRF cookie (forms carry the token; static/js sends no POST).
+# No script of ours reads the CSRF cookie: forms carry the token, and the check-in page's script sends
+# the one its page carries (X-CSRFToken).
 CSRF_COOKIE_HTTPONLY = True
 
 # --- Logging ---------------------------------------------------------------------------------------
