@@ -176,10 +176,6 @@ class PrintBadgesMixin:
     """For ``RegistrationAdmin``: add ``"print_badges"`` to its ``actions``, ``"badge_printed"`` to its
     ``list_display`` and ``BadgePrintedFilter`` to its ``list_filter``."""
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
-        # Subqueries in the list's query, not one query per row.
-        return super().get_queryset(request).annotate(badge_state=badge_print_state())
-
     def has_print_badges_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(PRINT_BADGES) and request.user.has_perm(VIEW_PRINT_JOB)
 
@@ -187,11 +183,12 @@ class PrintBadgesMixin:
     def print_badges(self, request: HttpRequest, queryset: QuerySet[Registration]):
         return print_badges_action(self, request, queryset)
 
-    @admin.display(description=_("badge"), ordering="badge_state")
+    @admin.display(description=_("badge"), ordering=badge_print_state())
     def badge_printed(self, obj: Registration) -> str:
         """Printed, needs reprint, not yet printed — or cannot print, and why (the badge's content is
-        checked from the row and its forum and category: select them with the list)."""
-        state = getattr(obj, "badge_state", BadgePrintState.NOT_PRINTED)
+        checked from the row and its forum and category: select them with the list). The state is
+        read for the page's rows (``registration.admin_page``)."""
+        state = getattr(obj, "badge_state", None) or BadgePrintState.NOT_PRINTED
         confirmed = obj.status == RegistrationStatus.CONFIRMED
         if not confirmed and state == BadgePrintState.NOT_PRINTED:
             return self.get_empty_value_display()  # no badge to print

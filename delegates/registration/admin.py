@@ -37,7 +37,7 @@ from ..permissions import (
 )
 from ..printing.admin import BadgePrintedFilter, PrintBadgesMixin
 from .admin_bulk import BulkRegistrationActionsMixin
-from .admin_filters import ChosenSessionFilter, HotelInUseFilter
+from .admin_filters import CheckedInFilter, ChosenSessionFilter, HotelInUseFilter
 from .admin_form import CORRECTED_FIELDS, RegistrationAdminForm, form_note
 from .admin_outcomes import (
     LEAVE_OPERATIONS,
@@ -47,6 +47,7 @@ from .admin_outcomes import (
     skipped_not_pending,
     waitlisted,
 )
+from .admin_page import RegistrationChangeList
 from .corrections import registration_correct
 from .services import RegistrationBusy, RegistrationError, registration_approve
 from .staff_register import staff_register
@@ -154,6 +155,7 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         "country_name",
         "status",
         "badge_printed",
+        "checked_in",
     )
     list_filter = (
         "forum",
@@ -167,6 +169,7 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         "needs_airport_transfer",
         HotelInUseFilter,
         BadgePrintedFilter,
+        CheckedInFilter,
     )
     search_fields = (
         "=reference",
@@ -332,6 +335,21 @@ class RegistrationAdmin(BulkRegistrationActionsMixin, PrintBadgesMixin, admin.Mo
         if obj is not None and obj.status in ACTIVE_STATUSES and self.has_change_permission(request, obj):
             return (*self.fieldsets, (_("Correction"), {"fields": ("change_note",)}))
         return self.fieldsets
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return RegistrationChangeList
+
+    @admin.display(description=_("checked in"))
+    def checked_in(self, obj: Registration) -> str:
+        """The check-in lists the delegate is checked in on (read for the page's rows)."""
+        names = getattr(obj, "checked_in_lists", None)
+        if not names:
+            return self.get_empty_value_display()
+        if len(names) == 1:
+            return names[0]
+        return format_html(
+            '<span title="{}">{}</span>', "; ".join(names), gettext("%(n)d lists") % {"n": len(names)}
+        )
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         extra_context = {

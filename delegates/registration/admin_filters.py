@@ -1,6 +1,7 @@
 """List filters of the registrations list that the stock ones cannot give: the sessions delegates chose
-(those that need sign-up, of the forums the user may see) and the hotels in use. Each adds one query
-for its choices, whatever the number of registrations, and filters with one subquery."""
+(those that need sign-up, of the forums the user may see), the hotels in use, and whether delegates
+have been checked in at the door. Each adds at most one query for its choices, whatever the number of
+registrations, and filters with one subquery."""
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Session
 
 from ..enums import SignupStatus
-from ..models import Registration, SessionSignup
+from ..models import CheckIn, Registration, SessionSignup
 
 
 class ChosenSessionFilter(admin.SimpleListFilter):
@@ -62,4 +63,22 @@ class HotelInUseFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Registration]) -> QuerySet[Registration]:
         if self.value():
             return queryset.filter(hotel=self.value())
+        return queryset
+
+
+class CheckedInFilter(admin.SimpleListFilter):
+    """Delegates checked in at the door (on any check-in list, a check-in not undone), or not yet."""
+
+    title = _("checked in")
+    parameter_name = "checked_in"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
+        return [("yes", _("Checked in")), ("no", _("Not checked in"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+        came = Exists(CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True))
+        if self.value() == "yes":
+            return queryset.filter(came)
+        if self.value() == "no":
+            return queryset.filter(~came)
         return queryset

@@ -2,12 +2,17 @@
 matter, search in Latin and native script, the filters — each in a number of queries that does not grow
 with the registrations, on a paginated list."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from delegates.enums import RegistrationStatus
+from delegates.checkin.services import Scan, checkin_lists_sync, checkin_scan, checkin_undo
+from delegates.checkin.tokens import checkin_token_issue
+from delegates.enums import CheckInListKind, RegistrationStatus
+from delegates.models import CheckInList, Registration
 from delegates.registration.services import registration_cancel
 from tests.delegates.accounts import staff_user
 from tests.delegates.registration.admin_pages import make_category
@@ -114,8 +119,37 @@ def test_list_shows_the_columns_that_matter(client, registrar, forum, world):
         "country_name",
         "status",
         "badge_printed",
+        "checked_in",
     ]
     assert f'<span lang="km">{KHMER}</span>' in page.text
+
+
+def test_list_shows_where_delegates_are_checked_in_and_filters_by_it(client, registrar, forum, world):
+    world["add"](3)
+    checkin_lists_sync(forum=forum)
+    first, second = CheckInList.objects.filter(forum=forum, kind=CheckInListKind.DAY).order_by("day")[:2]
+    came, left = Registration.objects.filter(forum=forum, status=RegistrationStatus.CONFIRMED).order_by("pk")[
+        :2
+    ]
+    for checkin_list, registration in ((first, came), (second, came), (first, left)):
+        checkin_scan(
+            checkin_list=checkin_list,
+            scan=Scan(idempotency_key=uuid.uuid4(), token=checkin_token_issue(registration=registration)),
+            staff=None,
+        )
+    checkin_undo(check_in=left.check_ins.get(), actor=None)
+
+    page = client.get(reverse(CHANGELIST))
+    checked = client.get(reverse(CHANGELIST) + "?checked_in=yes")
+    not_yet = client.get(reverse(CHANGELIST) + "?checked_in=no")
+
+    rows = {r.pk: r for r in page.context["cl"].result_list}
+    assert rows[came.pk].checked_in_lists == [first.name, second.name]
+    assert rows[left.pk].checked_in_lists == []  # undone
+    assert f"{first.name}; {second.name}" in page.text
+    assert [r.pk for r in checked.context["cl"].result_list] == [came.pk]
+    assert came.pk not in {r.pk for r in not_yet.context["cl"].result_list}
+    assert left.pk in {r.pk for r in not_yet.context["cl"].result_list}
 
 
 @pytest.mark.parametrize(
